@@ -1,0 +1,44 @@
+"""GET /api/v1/cases and /api/v1/cases/REFERENCE, scoped by role."""
+
+from __future__ import annotations
+
+from flask import g, jsonify, request
+
+from evac.api import bp
+from evac.api.serialize import case_detail, case_summary
+from evac.services import cases as case_service
+from evac.terms import CaseStatus
+
+
+@bp.get("/cases")
+def list_cases():
+    status = request.args.get("status") or None
+    if status is not None and status not in {s.value for s in CaseStatus}:
+        from evac.services.errors import InvalidInput, Problem
+        from flask_babel import gettext as _
+
+        raise InvalidInput([Problem("status", _("Unknown status: %(status)s.", status=status))])
+    filters = case_service.BoardFilters(
+        status=status,
+        external_ref=request.args.get("external_ref") or None,
+        page=request.args.get("page", 1, type=int),
+        per_page=request.args.get("per_page", 50, type=int),
+        sort="received",
+        descending=True,
+    )
+    page = case_service.case_board(g.api_user, filters)
+    return jsonify(
+        {
+            "cases": [
+                case_summary(c, case_service.detail_for(g.api_user, c)) for c in page.cases
+            ],
+            "total": page.total,
+            "page": page.page,
+        }
+    )
+
+
+@bp.get("/cases/<reference>")
+def get_case(reference: str):
+    case = case_service.get_case(g.api_user, reference)
+    return jsonify(case_detail(case, case_service.detail_for(g.api_user, case)))

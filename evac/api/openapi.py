@@ -1,0 +1,125 @@
+"""GET /api/v1/openapi.json: the API described in OpenAPI 3.1.
+
+Each area adds its paths to PATHS where it defines its routes' shapes, so the description
+cannot drift far from the code; a test checks that every API route is described.
+"""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from evac.api import bp
+
+ERRORS = {
+    "type": "object",
+    "properties": {
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "row": {"type": "integer"},
+                    "field": {"type": "string"},
+                    "message": {"type": "string"},
+                },
+                "required": ["field", "message"],
+            },
+        }
+    },
+}
+
+
+def _error(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}},
+    }
+
+
+STANDARD_ERRORS = {
+    "401": _error("No or bad bearer token"),
+    "403": _error("Not allowed for this role"),
+    "404": _error("Not found, or not visible to this user"),
+}
+
+CASE = {
+    "type": "object",
+    "properties": {
+        "reference": {"type": "string", "examples": ["EV-2026-00042"]},
+        "status": {"type": "string"},
+        "source": {"type": "string", "enum": ["eu_medevac", "domestic"]},
+        "external_ref": {"type": ["string", "null"]},
+        "requested_care": {"type": "string"},
+        "urgency": {"type": "string", "enum": ["immediate", "urgent", "routine"]},
+        "mobility": {"type": "string", "enum": ["stretcher", "seated", "walking"]},
+        "patient": {"type": "object"},
+    },
+}
+
+PATHS: dict[str, dict] = {
+    "/api/v1/requests": {
+        "post": {
+            "summary": "Register evacuation requests (one object or {\"requests\": [...]})",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+            "responses": {
+                "201": {"description": "Cases created"},
+                "200": {"description": "All requests were duplicates"},
+                "400": _error("Malformed JSON"),
+                "422": _error("Invalid requests, by row and field; nothing imported"),
+                **STANDARD_ERRORS,
+            },
+        }
+    },
+    "/api/v1/cases": {
+        "get": {
+            "summary": "Cases visible to the token's user",
+            "parameters": [
+                {"name": n, "in": "query", "schema": {"type": t}}
+                for n, t in (("status", "string"), ("external_ref", "string"), ("page", "integer"))
+            ],
+            "responses": {
+                "200": {
+                    "description": "A page of cases",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "cases": {"type": "array", "items": {"$ref": "#/components/schemas/Case"}},
+                                    "total": {"type": "integer"},
+                                    "page": {"type": "integer"},
+                                },
+                            }
+                        }
+                    },
+                },
+                **STANDARD_ERRORS,
+            },
+        }
+    },
+    "/api/v1/cases/{reference}": {
+        "get": {
+            "summary": "One case with patient, triage, status history and offers",
+            "parameters": [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "The case"}, **STANDARD_ERRORS},
+        }
+    },
+}  # fmt: skip
+
+
+def document() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "evac API", "version": "1"},
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {"Errors": ERRORS, "Case": CASE},
+        },
+        "security": [{"bearer": []}],
+        "paths": PATHS,
+    }
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(document())

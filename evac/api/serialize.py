@@ -1,0 +1,100 @@
+"""Cases and related objects as JSON, at the level of detail the user may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from evac.models import Case
+from evac.services.cases import Detail
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def case_summary(case: Case, detail: Detail) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "reference": case.reference,
+        "status": case.status,
+        "source": case.source,
+        "external_ref": case.external_ref if detail == Detail.FULL else None,
+        "requested_at": _iso(case.requested_at),
+        "received_at": _iso(case.received_at),
+        "sending_country": case.sending_country,
+        "requested_care": case.requested_care,
+        "urgency": case.urgency,
+        "mobility": case.mobility,
+        "bed_category": case.triage.bed_category if case.triage else None,
+        "receiving_hospital": case.hospital.code if case.hospital else None,
+    }
+    patient = case.patient
+    today = case.received_at.date()
+    data["patient"] = {
+        "age_years": patient.age_on(today),
+        "sex": patient.sex,
+        "languages": patient.languages,
+    }
+    if detail == Detail.FULL:
+        data["patient"].update(
+            family_name=patient.family_name,
+            given_name=patient.given_name,
+            family_name_latin=patient.family_name_latin,
+            given_name_latin=patient.given_name_latin,
+            date_of_birth=_iso(patient.date_of_birth),
+        )
+    return data
+
+
+def case_detail(case: Case, detail: Detail) -> dict[str, Any]:
+    data = case_summary(case, detail)
+    clinical = case.clinical
+    if detail in (Detail.FULL, Detail.SUMMARY):
+        data["clinical"] = {
+            "diagnosis": clinical.diagnosis,
+            "icd10": clinical.icd10,
+            "ventilated": clinical.ventilated,
+            "oxygen_l_min": clinical.oxygen_l_min,
+            "mdro_status": clinical.mdro_status,
+            "isolation_required": clinical.isolation_required,
+            "allergies": clinical.allergies,
+            "medication": clinical.medication,
+            "weight_kg": case.patient.weight_kg,
+            "fit_to_fly": case.fit_to_fly,
+            "war_related": case.war_related,
+        }
+        data["companions"] = [
+            {"name": c.name if detail == Detail.FULL else None, "relation": c.relation,
+             "age_years": c.age_years}
+            for c in case.companions
+        ]  # fmt: skip
+    if detail == Detail.FULL:
+        data["sending_facility"] = case.sending_facility
+        data["contact"] = {
+            "name": case.contact_name,
+            "phone": case.contact_phone,
+            "email": case.contact_email,
+        }
+        data["notes"] = case.notes
+    data["triage"] = (
+        {
+            "bed_category": case.triage.bed_category,
+            "urgency": case.triage.urgency,
+            "mobility": case.triage.mobility,
+            "isolation_required": case.triage.isolation_required,
+            "triaged_at": _iso(case.triage.at),
+        }
+        if case.triage
+        else None
+    )
+    data["status_history"] = [
+        {
+            "from": s.from_status,
+            "to": s.to_status,
+            "transition": s.transition,
+            "at": _iso(s.at),
+            "reason": s.reason if detail == Detail.FULL else None,
+        }
+        for s in case.status_changes
+    ]
+    data["offers"] = []
+    return data

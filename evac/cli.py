@@ -1,0 +1,108 @@
+"""flask commands: demo, seed-demo, create-user, create-api-token, import-requests."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from evac.services import intake as intake_service
+from evac.services import users as user_service
+from evac.services.errors import InvalidInput
+from evac.terms import ImportChannel, Role
+
+
+def init_app(app: Flask) -> None:
+    for command in (demo, seed_demo, create_user, create_api_token, import_requests):
+        app.cli.add_command(command)
+
+
+def _upgrade_database() -> None:
+    from flask_migrate import upgrade
+
+    upgrade(directory=current_app.extensions["migrate"].directory)
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--hospital", "hospital_code", help="Hospital code (for role hospital).")
+@click.option("--password", help="Generated and printed when left out.")
+@click.option("--name", help="Full name shown in the audit trail.")
+@with_appcontext
+def create_user(email, role, hospital_code, password, name):
+    """Create a user."""
+    try:
+        user, password = user_service.create_user(
+            email, role, name=name, password=password, hospital_code=hospital_code
+        )
+    except InvalidInput as exc:
+        for problem in exc.problems:
+            click.echo(f"{problem.field}: {problem.message}", err=True)
+        sys.exit(1)
+    click.echo(f"created {user.email} ({user.role}) password: {password}")
+
+
+@click.command("create-api-token")
+@click.argument("email")
+@click.option("--label", default="", help="What the token is for.")
+@with_appcontext
+def create_api_token(email, label):
+    """Print a new API token for a user (its last line is the token)."""
+    try:
+        token = user_service.create_api_token(email, label)
+    except InvalidInput as exc:
+        click.echo(exc.message, err=True)
+        sys.exit(1)
+    click.echo(f"API token for {email} (shown once; store it safely):")
+    click.echo(token)
+
+
+@click.command("import-requests")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_requests(file: Path):
+    """Register the evacuation requests in a CSV or JSON file (all or nothing)."""
+    try:
+        result = intake_service.register_requests(
+            None, ImportChannel.FILE, file.read_bytes(), filename=file.name
+        )
+    except intake_service.IntakeRejected as exc:
+        click.echo(f"rejected {file.name}: {len(exc.problems)} problems, nothing imported", err=True)
+        for p in exc.problems:
+            where = f"row {p.row}" if p.row is not None else "file"
+            click.echo(f"  {where}, {p.field or '-'}: {p.message}", err=True)
+        sys.exit(1)
+    click.echo(f"imported {len(result.created)}, duplicates {len(result.duplicates)}")
+
+
+def _seed(quiet: bool = False) -> None:
+    from evac import demo as demo_data
+
+    _upgrade_database()
+    logins = demo_data.seed()
+    if not quiet:
+        click.echo("Demo users (e-mail / password):")
+        for email, role, password in logins:
+            click.echo(f"  {role:<12} {email:<34} {password}")
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo():
+    """Upgrade the database and load the demo data (safe to run twice)."""
+    _seed()
+
+
+@click.command("demo")
+@click.option("--port", default=5000, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@with_appcontext
+def demo(port: int, host: str):
+    """Upgrade the database, load the demo data and serve the app."""
+    _seed()
+    click.echo(f"evac runs at http://{host}:{port}/  (Ctrl+C stops it)")
+    current_app.run(host=host, port=port, debug=False, use_reloader=False)

@@ -1,0 +1,92 @@
+"""Settings, read from the environment with defaults for the embedded SQLite database.
+
+Every setting evac reads lives here, so an operator can see in one file what can be set:
+DATABASE_URL, SECRET_KEY and the EVAC_* variables.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> Path:
+    """Where a top-level resource folder (templates, translations, migrations) lives.
+
+    In a source checkout it stands beside the package; in an installed wheel it is shipped
+    inside the package (see pyproject.toml).
+    """
+    inside = PACKAGE_DIR / name
+    if inside.is_dir():
+        return inside
+    return PACKAGE_DIR.parent / name
+
+
+# A development key is fine on a laptop; production refuses to start with it.
+DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105
+
+LOCALES = ("nl", "en", "uk")
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url(instance_path: str) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "evac.sqlite")
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the driver named.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def from_environment(instance_path: str) -> dict:
+    """The configuration for an app, from the process environment."""
+    env = os.environ
+    production = env.get("EVAC_ENV", "development") == "production"
+    return {
+        "EVAC_ENV": "production" if production else "development",
+        "SECRET_KEY": env.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": int(env.get("EVAC_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)),
+        "BABEL_DEFAULT_LOCALE": env.get("EVAC_DEFAULT_LOCALE", "nl"),
+        "BABEL_DEFAULT_TIMEZONE": env.get("EVAC_TIMEZONE", "Europe/Amsterdam"),
+        "EVAC_LOGIN_MAX_FAILURES": int(env.get("EVAC_LOGIN_MAX_FAILURES", 5)),
+        "EVAC_LOGIN_LOCK_MINUTES": int(env.get("EVAC_LOGIN_LOCK_MINUTES", 15)),
+        "EVAC_PAGE_SIZE": int(env.get("EVAC_PAGE_SIZE", 50)),
+        "EVAC_CENTRE_NAME": env.get("EVAC_CENTRE_NAME", "LCPS / PECC"),
+        "EVAC_CENTRE_PHONE": env.get("EVAC_CENTRE_PHONE", "+31 88 000 0000"),
+        "EVAC_CENTRE_EMAIL": env.get("EVAC_CENTRE_EMAIL", "pecc@lcps.example"),
+        "EVAC_BASE_URL": env.get("EVAC_BASE_URL", "http://localhost:5000"),
+        "EVAC_SHOW_DEMO_LOGINS": _bool(env.get("EVAC_SHOW_DEMO_LOGINS")),
+    }
+
+
+class ConfigurationError(RuntimeError):
+    """The app cannot start safely with the settings it was given."""
+
+
+def check(config: dict) -> None:
+    """Refuse settings that are unsafe in production."""
+    if config.get("EVAC_ENV") != "production":
+        return
+    key = config.get("SECRET_KEY") or ""
+    if key == DEVELOPMENT_SECRET_KEY or len(key) < 32:
+        raise ConfigurationError(
+            "SECRET_KEY must be set to a random value of at least 32 characters in production "
+            '(e.g. python -c "import secrets; print(secrets.token_hex(32))").'
+        )

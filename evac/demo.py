@@ -1,0 +1,161 @@
+"""Demo data: the registry, one user per role, and about forty realistic evacuation requests
+spread over the workflow. Everything goes through the services, as a user's actions would;
+running it twice changes nothing."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select
+
+from evac.extensions import db
+from evac.models import User
+from evac.services import intake as intake_service
+from evac.services import registry
+from evac.services import users as user_service
+from evac.terms import ImportChannel
+
+DEMO_USERS = [
+    ("admin@evac.example", "admin", None, "Anna de Vries"),
+    ("coordinator@evac.example", "coordinator", None, "Pieter Jansen"),
+    ("viewer@evac.example", "viewer", None, "Lotte Bakker"),
+    ("umcg@evac.example", "hospital", "UMCG", "Sanne Visser (UMCG)"),
+    ("mst2@evac.example", "hospital", "MST2", "Daan Smit (Maasstad)"),
+    ("umcu@evac.example", "hospital", "UMCU", "Eva Mulder (UMC Utrecht)"),
+]
+DEMO_PASSWORD_SUFFIX = "-demo-2026"
+
+FAMILY = [
+    ("Шевченко", "Shevchenko"), ("Коваленко", "Kovalenko"), ("Бондаренко", "Bondarenko"),
+    ("Ткаченко", "Tkachenko"), ("Кравченко", "Kravchenko"), ("Олійник", "Oliinyk"),
+    ("Шевчук", "Shevchuk"), ("Поліщук", "Polishchuk"), ("Бойко", "Boiko"), ("Мельник", "Melnyk"),
+    ("Ковальчук", "Kovalchuk"), ("Лисенко", "Lysenko"), ("Марченко", "Marchenko"),
+    ("Савченко", "Savchenko"), ("Руденко", "Rudenko"), ("Мороз", "Moroz"), ("Павленко", "Pavlenko"),
+    ("Гончаренко", "Honcharenko"), ("Кузьменко", "Kuzmenko"), ("Левченко", "Levchenko"),
+]  # fmt: skip
+MALE = ["Олександр", "Андрій", "Дмитро", "Сергій", "Іван", "Микола", "Тарас", "Богдан", "Юрій", "Максим"]
+FEMALE = ["Олена", "Наталія", "Ірина", "Тетяна", "Оксана", "Марія", "Юлія", "Катерина", "Софія", "Ганна"]
+CHILD_M = ["Артем", "Матвій", "Назар", "Тимофій"]
+CHILD_F = ["Злата", "Вероніка", "Соломія", "Мілана"]
+
+# (diagnosis, icd10, requested care, age band, ventilated, burns)
+PICTURES = [
+    ("Blast injury, open femur fracture right, external fixator", "S72.3;T14.1", "clinical", "adult", False),
+    ("Traumatic amputation left leg below knee, wound infection", "S88.1;T79.3", "clinical", "adult", False),
+    ("Polytrauma after shelling, ventilated, chest drain", "T07;S27.0", "ic", "adult", True),
+    ("Burns 35% TBSA, second and third degree, face and arms", "T31.3;T20.3", "burns", "adult", False),
+    ("Burns 20% TBSA after explosion, inhalation injury", "T31.2;T27.1", "burns", "adult", True),
+    ("Traumatic brain injury, post craniotomy, GCS 9", "S06.2", "ic", "adult", True),
+    ("Acute myeloid leukaemia, induction chemotherapy interrupted", "C92.0", "oncology", "adult", False),
+    ("Breast cancer stage III, needs radiotherapy", "C50.9", "oncology", "adult", False),
+    ("Spinal cord injury T10, paraplegia, needs rehabilitation", "S24.1;G82.2", "rehabilitation", "adult", False),
+    ("Acute lymphoblastic leukaemia, child, chemotherapy", "C91.0", "paediatric", "child", False),
+    ("Shrapnel wounds abdomen, child, post laparotomy", "S31.1", "paediatric", "child", False),
+    ("Severe burns 25% TBSA, child", "T31.2;T24.3", "burns", "child", False),
+    ("Ventilated child after blast injury, lung contusion", "S27.3", "picu", "child", True),
+    ("Chronic renal failure, haemodialysis interrupted", "N18.5", "clinical", "adult", False),
+    ("Osteomyelitis tibia after gunshot wound, MDRO suspected", "M86.1;T81.4", "clinical", "adult", False),
+]  # fmt: skip
+
+FACILITIES = [
+    "Kyiv City Clinical Hospital No. 17", "Lviv Regional Clinical Hospital",
+    "Dnipro Mechnikov Regional Hospital", "Kharkiv Regional Clinical Hospital",
+    "Zaporizhzhia Regional Hospital", "Odesa Regional Clinical Hospital",
+    "Okhmatdyt National Children's Hospital, Kyiv", "EU MEDEVAC hub Rzeszów",
+]  # fmt: skip
+
+
+def demo_requests(count: int = 40, seed: int = 7, today: date | None = None) -> list[dict]:
+    """Realistic requests in the exchange format (../shared/specs/intake.md)."""
+    rng = random.Random(seed)
+    today = today or date(2026, 11, 24)
+    requests = []
+    for i in range(count):
+        diagnosis, icd10, care, band, ventilated = PICTURES[i % len(PICTURES)]
+        female = rng.random() < 0.45
+        family, _latin = FAMILY[rng.randrange(len(FAMILY))]
+        if band == "child":
+            given = rng.choice(CHILD_F if female else CHILD_M)
+            age = rng.randint(2, 15)
+        else:
+            given = rng.choice(FEMALE if female else MALE)
+            age = rng.randint(19, 74)
+        if female and family.endswith(("ий", "ой")):
+            family = family[:-2] + "а"
+        dob = date(today.year - age, rng.randint(1, 12), rng.randint(1, 28))
+        urgency = "immediate" if ventilated and rng.random() < 0.5 else rng.choice(
+            ["urgent", "urgent", "routine", "routine", "routine"]
+        )
+        companions = []
+        if band == "child":
+            companions.append(
+                {"name": f"{rng.choice(FEMALE)} {family}", "relation": "mother", "age_years": age + 27}
+            )
+        elif rng.random() < 0.25:
+            companions.append({"name": f"{rng.choice(FEMALE)} {family}", "relation": "wife",
+                               "age_years": age - 2})  # fmt: skip
+        requests.append(
+            {
+                "external_ref": f"UCPM-MEDEVAC-2026-{1800 + i:05d}",
+                "source": "eu_medevac",
+                "requested_at": (datetime(2026, 11, 3, 9, tzinfo=UTC) + timedelta(hours=11 * i)).isoformat(),
+                "sending_country": "UA" if i % 9 else "PL",
+                "sending_facility": FACILITIES[i % len(FACILITIES)],
+                "family_name": family,
+                "given_name": given,
+                "date_of_birth": dob.isoformat(),
+                "sex": "female" if female else "male",
+                "languages": ["uk"] if i % 5 else ["uk", "ru"],
+                "diagnosis": diagnosis,
+                "icd10": icd10.split(";"),
+                "war_related": not icd10.startswith(("C", "N")),
+                "requested_care": care,
+                "urgency": urgency,
+                "mobility": "stretcher" if ventilated or care in ("ic", "burns", "picu") else rng.choice(["stretcher", "seated", "walking"]),
+                "ventilated": ventilated,
+                "oxygen_l_min": 4 if ventilated else (2 if rng.random() < 0.2 else 0),
+                "mdro_status": rng.choice(["unknown", "unknown", "positive", "negative"]),
+                "isolation_required": rng.random() < 0.3,
+                "weight_kg": 20 + age if band == "child" else rng.randint(55, 95),
+                "allergies": rng.choice(["Penicillin", "None known", "Metamizole", "None known", "Latex"]),
+                "medication": rng.choice([
+                    "Paracetamol 1 g 4x daily; enoxaparin 40 mg sc daily",
+                    "Morphine 10 mg sc as needed; omeprazole 40 mg",
+                    "Meropenem 1 g 3x daily iv; paracetamol",
+                    "Ondansetron 8 mg; dexamethasone 4 mg",
+                ]),
+                "companions": companions,
+                "fit_to_fly": rng.random() < 0.9,
+                "contact_name": rng.choice(["Dr. Oksana Hnatiuk", "Dr. Ihor Petrenko", "Dr. Larysa Zinchenko"]),
+                "contact_phone": f"+380 44 {rng.randint(200, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+                "notes": None,
+            }
+        )  # fmt: skip
+    return requests
+
+
+def seed() -> list[tuple[str, str, str]]:
+    """Load everything; returns the demo logins (e-mail, role, password)."""
+    registry.load_registry()
+    logins = []
+    for email, role, hospital, name in DEMO_USERS:
+        password = role + DEMO_PASSWORD_SUFFIX
+        if db.session.scalar(select(User).where(User.email == email)) is None:
+            user_service.create_user(
+                email, role, name=name, password=password, hospital_code=hospital
+            )
+        logins.append((email, role if not hospital else f"{role} {hospital}", password))
+    payload = json.dumps({"requests": demo_requests()}, ensure_ascii=False).encode()
+    intake_service.register_requests(
+        None, ImportChannel.FILE, payload, filename="demo-requests.json"
+    )
+    for step in EXTRA_STEPS:
+        step()
+    return logins
+
+
+# Later areas (triage, placement, offers, transport) add functions here that move demo cases
+# through the workflow; each must be harmless when run twice.
+EXTRA_STEPS: list = []

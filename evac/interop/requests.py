@@ -1,0 +1,415 @@
+"""Evacuation requests in the exchange format of ../shared/specs/intake.md: CSV and JSON in,
+validated and normalised requests (or every problem, by row and field) out.
+
+Pure parsing: no database. Whether a request is new, a duplicate or a conflict is the intake
+service's question.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from babel import Locale
+from flask_babel import gettext as _
+
+from evac.interop.transliteration import to_latin
+from evac.services.errors import Problem
+from evac.terms import BedCategory, MdroStatus, Mobility, Sex, Source, Urgency
+
+ICD10 = re.compile(r"^[A-TV-Z][0-9][0-9A-B](\.[0-9A-Z]{1,4})?$")
+BCP47 = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+COUNTRIES = frozenset(code for code in Locale("en").territories if len(code) == 2)
+
+TRUE = {"yes", "true", "1", "так", "y", "ja", "да"}
+FALSE = {"no", "false", "0", "ні", "n", "nee", "нет"}
+SEX_ALIASES = {"f": "female", "m": "male", "ж": "female", "ч": "male", "v": "female"}
+
+
+@dataclass
+class ParsedRequest:
+    """One request, valid and normalised (plain JSON-able values)."""
+
+    row: int
+    data: dict[str, Any]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.data["source"], self.data["external_ref"])
+
+    @property
+    def fingerprint(self) -> str:
+        """A hash of the request's content: equal for a re-sent request, different when changed."""
+        canonical = json.dumps(self.data, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass
+class ParseResult:
+    requests: list[ParsedRequest] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+class _Row:
+    """Reads the fields of one request, collecting problems instead of stopping at the first."""
+
+    def __init__(self, raw: dict[str, Any], row: int, from_csv: bool):
+        self.raw = raw
+        self.row = row
+        self.csv = from_csv
+        self.problems: list[Problem] = []
+
+    def problem(self, name: str, message: str) -> None:
+        self.problems.append(Problem(name, message, self.row))
+
+    def value(self, name: str) -> Any:
+        v = self.raw.get(name)
+        if isinstance(v, str):
+            v = v.strip()
+            return v or None
+        return v
+
+    def text(self, name: str, required: bool = False, max_length: int = 10_000) -> str | None:
+        v = self.value(name)
+        if v is None:
+            if required:
+                self.problem(name, _("%(field)s is required.", field=name))
+            return None
+        if not isinstance(v, str | int | float) or isinstance(v, bool):
+            self.problem(name, _("%(field)s must be text.", field=name))
+            return None
+        v = str(v)
+        if len(v) > max_length:
+            self.problem(
+                name, _("%(field)s is longer than %(n)d characters.", field=name, n=max_length)
+            )
+            return None
+        return v
+
+    def choice(self, name: str, allowed: type, required: bool = False, default=None):
+        v = self.value(name)
+        if v is None:
+            if required:
+                self.problem(name, _("%(field)s is required.", field=name))
+            return default
+        v = str(v).lower()
+        if name == "sex":
+            v = SEX_ALIASES.get(v, v)
+        values = [m.value for m in allowed]
+        if v not in values:
+            self.problem(
+                name,
+                _(
+                    "%(field)s is '%(value)s'; expected one of: %(allowed)s.",
+                    field=name,
+                    value=self.value(name),
+                    allowed=", ".join(values),
+                ),
+            )
+            return default
+        return v
+
+    def boolean(self, name: str) -> bool | None:
+        v = self.value(name)
+        if v is None or isinstance(v, bool):
+            return v
+        s = str(v).lower()
+        if s in TRUE:
+            return True
+        if s in FALSE:
+            return False
+        self.problem(
+            name,
+            _("%(field)s is '%(value)s'; expected yes or no.", field=name, value=v),
+        )
+        return None
+
+    def number(
+        self, name: str, low: float, high: float, integer: bool = False
+    ) -> float | int | None:
+        v = self.value(name)
+        if v is None:
+            return None
+        try:
+            if isinstance(v, bool):
+                raise ValueError
+            n = float(str(v).replace(",", ".")) if isinstance(v, str) else float(v)
+            if integer:
+                if n != int(n):
+                    raise ValueError
+                n = int(n)
+        except (TypeError, ValueError):
+            self.problem(name, _("%(field)s is '%(value)s', not a number.", field=name, value=v))
+            return None
+        if not low <= n <= high:
+            self.problem(
+                name,
+                _(
+                    "%(field)s is %(value)s; it must lie between %(low)s and %(high)s.",
+                    field=name,
+                    value=v,
+                    low=low if not integer else int(low),
+                    high=high if not integer else int(high),
+                ),
+            )
+            return None
+        return n
+
+    def date_value(self, name: str, required: bool = False) -> date | None:
+        v = self.value(name)
+        if v is None:
+            if required:
+                self.problem(name, _("%(field)s is required.", field=name))
+            return None
+        d = _parse_date(str(v))
+        if d is None:
+            self.problem(
+                name,
+                _(
+                    "%(field)s is '%(value)s', not a date (use YYYY-MM-DD or DD.MM.YYYY).",
+                    field=name,
+                    value=v,
+                ),
+            )
+        return d
+
+    def timestamp(self, name: str, required: bool = False) -> datetime | None:
+        v = self.value(name)
+        if v is None:
+            if required:
+                self.problem(name, _("%(field)s is required.", field=name))
+            return None
+        s = str(v)
+        d = _parse_date(s)
+        if d is not None:
+            return datetime.combine(d, time(0), tzinfo=UTC)
+        try:
+            ts = datetime.fromisoformat(s.replace("Z", "+00:00"))
+        except ValueError:
+            self.problem(
+                name,
+                _("%(field)s is '%(value)s', not a date and time (ISO 8601).", field=name, value=v),
+            )
+            return None
+        if ts.tzinfo is None:
+            # A time without zone from the mechanism is Central European; UTC is close enough
+            # for ordering and far better than refusing the request.
+            ts = ts.replace(tzinfo=UTC)
+        return ts.astimezone(UTC)
+
+    def string_list(self, name: str) -> list[str]:
+        v = self.value(name)
+        if v is None:
+            return []
+        if isinstance(v, str):
+            items = [part.strip() for part in v.split(";")]
+        elif isinstance(v, list):
+            items = [str(part).strip() for part in v]
+        else:
+            self.problem(name, _("%(field)s must be a list.", field=name))
+            return []
+        return [item for item in items if item]
+
+
+def _parse_date(s: str) -> date | None:
+    s = s.strip()
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(s, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def validate(raw: dict[str, Any], row: int, from_csv: bool, today: date) -> ParseResult:
+    """Check and normalise one request; a problem for every field that is wrong."""
+    if not isinstance(raw, dict):
+        return ParseResult(problems=[Problem("", _("A request must be a JSON object."), row)])
+    r = _Row(raw, row, from_csv)
+    d: dict[str, Any] = {}
+    d["external_ref"] = r.text("external_ref", required=True, max_length=100)
+    d["source"] = r.choice("source", Source, required=True)
+    requested_at = r.timestamp("requested_at", required=True)
+    d["requested_at"] = requested_at.isoformat() if requested_at else None
+    country = r.text("sending_country", max_length=10)
+    if country is not None:
+        country = country.upper()
+        if country not in COUNTRIES:
+            r.problem(
+                "sending_country",
+                _("sending_country '%(value)s' is not an ISO 3166 country code.", value=country),
+            )
+    elif d["source"] == Source.EU_MEDEVAC:
+        r.problem("sending_country", _("sending_country is required for EU MEDEVAC requests."))
+    d["sending_country"] = country
+    d["sending_facility"] = r.text("sending_facility", max_length=200)
+    d["sending_hospital"] = r.text("sending_hospital", max_length=16)
+    for name in ("family_name", "given_name"):
+        d[name] = r.text(name, required=True, max_length=200)
+    for name in ("family_name", "given_name"):
+        latin = r.text(name + "_latin", max_length=200)
+        d[name + "_latin"] = latin or (to_latin(d[name]) if d[name] else None)
+    dob = r.date_value("date_of_birth")
+    if dob is not None and dob > today:
+        r.problem("date_of_birth", _("date_of_birth lies in the future."))
+    d["date_of_birth"] = dob.isoformat() if dob else None
+    d["age_years"] = r.number("age_years", 0, 120, integer=True)
+    if dob is None and d["age_years"] is None and r.value("date_of_birth") is None:
+        r.problem("date_of_birth", _("Give date_of_birth or age_years."))
+    d["sex"] = r.choice("sex", Sex, required=True)
+    d["languages"] = [code.lower() for code in r.string_list("languages")]
+    for code in d["languages"]:
+        if not BCP47.match(code):
+            r.problem(
+                "languages", _("'%(code)s' is not a language code such as uk or ru.", code=code)
+            )
+    d["diagnosis"] = r.text("diagnosis", required=True)
+    d["icd10"] = [code.upper() for code in r.string_list("icd10")]
+    for code in d["icd10"]:
+        if not ICD10.match(code):
+            r.problem(
+                "icd10",
+                _("'%(code)s' is not an ICD-10 code (a letter, two digits, e.g. S72.0).", code=code),
+            )
+    d["war_related"] = r.boolean("war_related")
+    d["requested_care"] = r.choice("requested_care", BedCategory, required=True)
+    d["urgency"] = r.choice("urgency", Urgency, required=True)
+    d["mobility"] = r.choice("mobility", Mobility, required=True)
+    d["ventilated"] = r.boolean("ventilated")
+    d["oxygen_l_min"] = r.number("oxygen_l_min", 0, 60)
+    d["mdro_status"] = r.choice("mdro_status", MdroStatus, default=MdroStatus.UNKNOWN.value)
+    d["isolation_required"] = r.boolean("isolation_required")
+    d["weight_kg"] = r.number("weight_kg", 0.3, 400)
+    d["allergies"] = r.text("allergies")
+    d["medication"] = r.text("medication")
+    d["companions"] = _companions(r)
+    d["fit_to_fly"] = r.boolean("fit_to_fly")
+    d["contact_name"] = r.text("contact_name", max_length=200)
+    d["contact_phone"] = r.text("contact_phone", max_length=50)
+    d["contact_email"] = r.text("contact_email", max_length=254)
+    d["notes"] = r.text("notes")
+    if r.problems:
+        return ParseResult(problems=r.problems)
+    return ParseResult(requests=[ParsedRequest(row, d)])
+
+
+def _companions(r: _Row) -> list[dict[str, Any]]:
+    if r.csv:
+        count = r.number("companion_count", 0, 10, integer=True) or 0
+        notes = r.text("companion_notes")
+        return [
+            {"name": None, "relation": None, "age_years": None, "notes": notes}
+            for _ in range(count)
+        ]
+    raw = r.value("companions")
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        r.problem("companions", _("companions must be a list of objects."))
+        return []
+    out = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict):
+            r.problem("companions", _("companions must be a list of objects."))
+            continue
+        sub = _Row(item, r.row, False)
+        age = sub.number("age_years", 0, 120, integer=True)
+        out.append(
+            {
+                "name": sub.text("name", max_length=200),
+                "relation": sub.text("relation", max_length=100),
+                "age_years": age,
+                "notes": None,
+            }
+        )
+        for p in sub.problems:
+            r.problem(f"companions[{i}].{p.field}", p.message)
+    return out
+
+
+def parse_csv(content: bytes, today: date) -> ParseResult:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return ParseResult(
+            problems=[Problem("", _("The file is not UTF-8 text. Save it as CSV UTF-8."), 1)]
+        )
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if not reader.fieldnames:
+        return ParseResult(problems=[Problem("", _("The file is empty."), 1)])
+    reader.fieldnames = [(name or "").strip().lower() for name in reader.fieldnames]
+    missing = {"external_ref", "source", "family_name", "diagnosis"} - set(reader.fieldnames)
+    if missing:
+        return ParseResult(
+            problems=[
+                Problem(
+                    "",
+                    _(
+                        "The header row lacks the columns %(columns)s. Is this an evacuation "
+                        "request file?",
+                        columns=", ".join(sorted(missing)),
+                    ),
+                    1,
+                )
+            ]
+        )
+    result = ParseResult()
+    start = 2
+    for raw in reader:
+        if not any((v or "").strip() for k, v in raw.items() if k is not None):
+            start = reader.line_num + 1
+            continue  # blank lines are not requests
+        _merge(result, validate(raw, start, True, today))
+        start = reader.line_num + 1
+    if not result.requests and not result.problems:
+        result.problems.append(Problem("", _("The file holds no requests."), 2))
+    return result
+
+
+def parse_json(content: bytes | str | Any, today: date) -> ParseResult:
+    """JSON text (bytes or str) or an already-decoded object: one request or {"requests": []}."""
+    if isinstance(content, bytes | str):
+        try:
+            data = json.loads(content)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return ParseResult(problems=[Problem("", _("Not valid JSON: %(error)s", error=exc))])
+    else:
+        data = content
+    if isinstance(data, dict) and "requests" in data:
+        items = data["requests"]
+        if not isinstance(items, list):
+            return ParseResult(problems=[Problem("requests", _("requests must be a list."))])
+    elif isinstance(data, dict):
+        items = [data]
+    else:
+        return ParseResult(
+            problems=[Problem("", _('Expected one request object or {"requests": [...]}.'))]
+        )
+    if not items:
+        return ParseResult(problems=[Problem("requests", _("The list of requests is empty."))])
+    result = ParseResult()
+    for index, raw in enumerate(items):
+        _merge(result, validate(raw, index, False, today))
+    return result
+
+
+def _merge(into: ParseResult, part: ParseResult) -> None:
+    into.requests.extend(part.requests)
+    into.problems.extend(part.problems)
+
+
+def parse_file(filename: str, content: bytes, today: date) -> ParseResult:
+    name = filename.lower()
+    if name.endswith(".csv"):
+        return parse_csv(content, today)
+    if name.endswith(".json"):
+        return parse_json(content, today)
+    return ParseResult(
+        problems=[Problem("file", _("Only .csv and .json files can be imported."))]
+    )

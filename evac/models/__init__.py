@@ -1,0 +1,49 @@
+"""The data model, one module per aggregate. Importing this package registers every table."""
+
+from evac.models.audit import AuditEvent
+from evac.models.capacity import (
+    CapacityFigure,
+    CapacityReport,
+    HospitalBeds,
+    TransportCapacityReport,
+)
+from evac.models.cases import (
+    Case,
+    ClinicalPicture,
+    Companion,
+    ImportRecord,
+    Patient,
+    StatusChange,
+)
+from evac.models.documents import Document
+from evac.models.hospitals import Hospital, Region
+from evac.models.offers import Offer, OutboxMessage, PlacementProposal, Setting
+from evac.models.transport import Flight, Leg
+from evac.models.triage import TriageRecord
+from evac.models.users import ApiToken, User
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "CapacityFigure",
+    "CapacityReport",
+    "Case",
+    "ClinicalPicture",
+    "Companion",
+    "Document",
+    "Flight",
+    "Hospital",
+    "HospitalBeds",
+    "ImportRecord",
+    "Leg",
+    "Offer",
+    "OutboxMessage",
+    "Patient",
+    "PlacementProposal",
+    "Region",
+    "Setting",
+    "StatusChange",
+    "TransportCapacityReport",
+    "TriageRecord",
+    "User",
+]

@@ -1,0 +1,192 @@
+"""A case: one patient's evacuation or transfer, from request to closure.
+
+The case carries the request's logistics; the patient's identity and clinical picture sit in
+their own rows so that views for viewers (no identities) and hospitals (summary before
+acceptance) can leave them out without loading them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from evac.extensions import db
+from evac.models.types import JSONType, UTCDateTime, utcnow
+from evac.terms import CaseStatus
+
+
+class ImportRecord(db.Model):
+    """One batch of requests as received (file, upload, API call or form), kept whole."""
+
+    __tablename__ = "import_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # imported, duplicates (nothing new) or rejected
+    outcome: Mapped[str] = mapped_column(String(20))
+    imported_count: Mapped[int] = mapped_column(default=0)
+    duplicate_count: Mapped[int] = mapped_column(default=0)
+    problems: Mapped[list[dict]] = mapped_column(JSONType, default=list)
+
+    user: Mapped[User | None] = relationship()  # noqa: F821
+
+
+class Case(db.Model):
+    __tablename__ = "case"
+    __table_args__ = (
+        UniqueConstraint("source", "external_ref", name="uq_case_source_external_ref"),
+        Index("ix_case_status_urgency", "status", "urgency"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default=CaseStatus.RECEIVED)
+    source: Mapped[str] = mapped_column(String(20))
+    external_ref: Mapped[str] = mapped_column(String(100))
+    # SHA-256 of the request as received, to tell a duplicate from a changed request.
+    request_hash: Mapped[str] = mapped_column(String(64))
+    # The request as received and normalised; triage may change the case, never this.
+    request: Mapped[dict] = mapped_column(JSONType, default=dict)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sending_country: Mapped[str | None] = mapped_column(String(2))
+    sending_facility: Mapped[str | None] = mapped_column(String(200))
+    # For a domestic transfer: the Dutch hospital that asks the national centre to place.
+    origin_hospital_id: Mapped[int | None] = mapped_column(ForeignKey("hospital.id"))
+    requested_care: Mapped[str] = mapped_column(String(20))
+    urgency: Mapped[str] = mapped_column(String(20))
+    mobility: Mapped[str] = mapped_column(String(20))
+    fit_to_fly: Mapped[bool | None]
+    war_related: Mapped[bool | None]
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_phone: Mapped[str | None] = mapped_column(String(50))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    notes: Mapped[str | None] = mapped_column(Text)
+    import_record_id: Mapped[int | None] = mapped_column(ForeignKey("import_record.id"))
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # The latest triage; earlier ones stay in triage_record as history.
+    triage_id: Mapped[int | None] = mapped_column(
+        ForeignKey("triage_record.id", use_alter=True, name="fk_case_triage_id_triage_record")
+    )
+    # The hospital that accepted the patient (from the accepted offer).
+    hospital_id: Mapped[int | None] = mapped_column(ForeignKey("hospital.id"), index=True)
+    flight_id: Mapped[int | None] = mapped_column(ForeignKey("flight.id"), index=True)
+    # A return transfer points to the case it brings back.
+    return_of_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+    # discharged, transferred, returned, deceased (when closed)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    outcome_on: Mapped[date | None]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    patient: Mapped[Patient] = relationship(
+        back_populates="case", uselist=False, cascade="all, delete-orphan"
+    )
+    clinical: Mapped[ClinicalPicture] = relationship(
+        back_populates="case", uselist=False, cascade="all, delete-orphan"
+    )
+    companions: Mapped[list[Companion]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Companion.id"
+    )
+    status_changes: Mapped[list[StatusChange]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="StatusChange.id"
+    )
+    origin_hospital: Mapped[Hospital | None] = relationship(  # noqa: F821
+        foreign_keys=[origin_hospital_id]
+    )
+    hospital: Mapped[Hospital | None] = relationship(foreign_keys=[hospital_id])  # noqa: F821
+    triage: Mapped[TriageRecord | None] = relationship(  # noqa: F821
+        foreign_keys=[triage_id], post_update=True
+    )
+    return_of: Mapped[Case | None] = relationship(
+        remote_side=[id], foreign_keys=[return_of_id], back_populates="returns"
+    )
+    returns: Mapped[list[Case]] = relationship(
+        foreign_keys=[return_of_id], back_populates="return_of"
+    )
+    import_record: Mapped[ImportRecord | None] = relationship()
+
+
+class Patient(db.Model):
+    __tablename__ = "patient"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), unique=True)
+    family_name: Mapped[str] = mapped_column(String(200))
+    given_name: Mapped[str] = mapped_column(String(200))
+    family_name_latin: Mapped[str] = mapped_column(String(200))
+    given_name_latin: Mapped[str] = mapped_column(String(200))
+    date_of_birth: Mapped[date | None]
+    age_years: Mapped[int | None]
+    sex: Mapped[str] = mapped_column(String(10))
+    languages: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    weight_kg: Mapped[float | None]
+
+    case: Mapped[Case] = relationship(back_populates="patient")
+
+    def age_on(self, day: date) -> int | None:
+        if self.date_of_birth is None:
+            return self.age_years
+        dob = self.date_of_birth
+        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.family_name}, {self.given_name}"
+
+    @property
+    def latin_name(self) -> str:
+        return f"{self.family_name_latin}, {self.given_name_latin}"
+
+
+class ClinicalPicture(db.Model):
+    __tablename__ = "clinical_picture"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), unique=True)
+    diagnosis: Mapped[str] = mapped_column(Text)
+    icd10: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    ventilated: Mapped[bool | None]
+    oxygen_l_min: Mapped[float | None]
+    mdro_status: Mapped[str] = mapped_column(String(10), default="unknown")
+    isolation_required: Mapped[bool | None]
+    allergies: Mapped[str | None] = mapped_column(Text)
+    medication: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship(back_populates="clinical")
+
+
+class Companion(db.Model):
+    __tablename__ = "companion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    relation: Mapped[str | None] = mapped_column(String(100))
+    age_years: Mapped[int | None]
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship(back_populates="companions")
+
+
+class StatusChange(db.Model):
+    __tablename__ = "status_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    transition: Mapped[str] = mapped_column(String(30))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship(back_populates="status_changes")
+    user: Mapped[User | None] = relationship()  # noqa: F821

@@ -1,0 +1,320 @@
+"""Registering evacuation requests: from a file, an upload, the API or the intake form.
+
+A batch is all or nothing. A request seen before (same source and external_ref) with the same
+content is a duplicate and creates nothing; with different content it is a conflict, which
+rejects the batch so that a coordinator looks at it. The raw payload is kept in an import
+record in every outcome, rejected batches included, so nothing received is ever lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select, tuple_
+
+from evac.extensions import db
+from evac.interop import requests as request_format
+from evac.models import (
+    Case,
+    ClinicalPicture,
+    Companion,
+    Hospital,
+    ImportRecord,
+    Patient,
+    StatusChange,
+    User,
+)
+from evac.models.types import utcnow
+from evac.services import audit
+from evac.services.errors import Forbidden, InvalidInput, Problem
+from evac.terms import CaseStatus, ImportChannel, Role, Source
+
+INTAKE_ROLES = (Role.COORDINATOR, Role.ADMIN)
+
+# Fields whose change makes a re-sent request a conflict, named for the coordinator.
+_COMPARED = (
+    "family_name", "given_name", "date_of_birth", "age_years", "sex", "diagnosis", "icd10",
+    "requested_care", "urgency", "mobility", "ventilated", "oxygen_l_min", "mdro_status",
+    "isolation_required", "allergies", "medication", "companions", "fit_to_fly",
+    "sending_facility", "sending_country", "requested_at", "notes",
+)  # fmt: skip
+
+
+@dataclass
+class IntakeResult:
+    record: ImportRecord
+    created: list[Case] = field(default_factory=list)
+    duplicates: list[Case] = field(default_factory=list)
+
+
+class IntakeRejected(InvalidInput):
+    """The batch was refused; `record` is the import record that keeps what was sent."""
+
+    def __init__(self, problems: list[Problem], record: ImportRecord):
+        super().__init__(problems)
+        self.record = record
+
+
+def register_requests(
+    actor: User | None,
+    channel: ImportChannel,
+    raw: bytes,
+    *,
+    filename: str | None = None,
+    content_type: str | None = None,
+    parsed: request_format.ParseResult | None = None,
+) -> IntakeResult:
+    """Register a batch of requests. Raises IntakeRejected (nothing created) on any problem."""
+    if actor is not None and not actor.has_role(*INTAKE_ROLES):
+        raise Forbidden(_("Only coordinators register evacuation requests."))
+    today = date.today()
+    if parsed is None:
+        parsed = request_format.parse_file(filename or "", raw, today)
+    problems = list(parsed.problems)
+    seen: dict[tuple[str, str], request_format.ParsedRequest] = {}
+    new: list[request_format.ParsedRequest] = []
+    duplicates: list[Case] = []
+    existing = _existing_cases([p.key for p in parsed.requests])
+    origins = _origin_hospitals(parsed.requests, problems)
+    for req in parsed.requests:
+        earlier = seen.get(req.key)
+        if earlier is not None:
+            if earlier.fingerprint != req.fingerprint:
+                problems.append(
+                    Problem(
+                        "external_ref",
+                        _(
+                            "%(ref)s appears twice in this batch with different content "
+                            "(also in row %(row)s).",
+                            ref=req.data["external_ref"],
+                            row=earlier.row,
+                        ),
+                        req.row,
+                    )
+                )
+            continue
+        seen[req.key] = req
+        case = existing.get(req.key)
+        if case is None:
+            new.append(req)
+        elif case.request_hash == req.fingerprint:
+            duplicates.append(case)
+        else:
+            changed = [
+                name for name in _COMPARED if (case.request or {}).get(name) != req.data.get(name)
+            ]
+            problems.append(
+                Problem(
+                    "external_ref",
+                    _(
+                        "%(ref)s was registered before as %(reference)s with different content "
+                        "(changed: %(fields)s). Change the case itself, or ask the sender.",
+                        ref=req.data["external_ref"],
+                        reference=case.reference,
+                        fields=", ".join(changed) or "?",
+                    ),
+                    req.row,
+                )
+            )
+    record = ImportRecord(
+        channel=channel,
+        filename=filename,
+        content_type=content_type,
+        raw=raw,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        user_id=actor.id if actor else None,
+        outcome="rejected",
+    )
+    if problems:
+        db.session.rollback()
+        record.problems = [p.to_dict() for p in problems]
+        db.session.add(record)
+        db.session.flush()
+        audit.record(actor, "intake.rejected", record, problems=len(problems), channel=channel)
+        db.session.commit()
+        raise IntakeRejected(problems, record)
+
+    record.outcome = "imported" if new else "duplicates"
+    record.imported_count = len(new)
+    record.duplicate_count = len(duplicates)
+    db.session.add(record)
+    db.session.flush()
+    created = [_create_case(req, record, origins.get(req.key), actor) for req in new]
+    audit.record(
+        actor,
+        "intake.imported",
+        record,
+        imported=len(created),
+        duplicates=len(duplicates),
+        channel=channel,
+    )
+    db.session.commit()
+    return IntakeResult(record=record, created=created, duplicates=duplicates)
+
+
+def _existing_cases(keys: list[tuple[str, str]]) -> dict[tuple[str, str], Case]:
+    if not keys:
+        return {}
+    rows = db.session.scalars(
+        select(Case).where(tuple_(Case.source, Case.external_ref).in_(list(set(keys))))
+    )
+    return {(c.source, c.external_ref): c for c in rows}
+
+
+def _origin_hospitals(
+    requests: list[request_format.ParsedRequest], problems: list[Problem]
+) -> dict[tuple[str, str], Hospital]:
+    """The Dutch sending hospital of each domestic request, by code (or name as a fallback)."""
+    hospitals = {h.code: h for h in db.session.scalars(select(Hospital))}
+    by_name = {h.name.lower(): h for h in hospitals.values()}
+    found = {}
+    for req in requests:
+        code = req.data.get("sending_hospital")
+        if req.data["source"] != Source.DOMESTIC and not code:
+            continue
+        facility = (req.data.get("sending_facility") or "").lower()
+        hospital = hospitals.get((code or "").upper()) if code else by_name.get(facility)
+        if hospital is None and code:
+            problems.append(
+                Problem(
+                    "sending_hospital",
+                    _("Unknown hospital code: %(code)s.", code=code),
+                    req.row,
+                )
+            )
+        elif hospital is None and req.data["source"] == Source.DOMESTIC:
+            problems.append(
+                Problem(
+                    "sending_hospital",
+                    _(
+                        "A domestic request needs the sending hospital: give sending_hospital "
+                        "(a hospital code) or its exact name in sending_facility."
+                    ),
+                    req.row,
+                )
+            )
+        else:
+            found[req.key] = hospital
+    return found
+
+
+def _create_case(
+    req: request_format.ParsedRequest,
+    record: ImportRecord,
+    origin: Hospital | None,
+    actor: User | None,
+) -> Case:
+    d = req.data
+    now = utcnow()
+    case = Case(
+        # A unique placeholder until the id is known; the reference is derived from the id.
+        reference=f"NEW-{req.fingerprint[:24]}",
+        status=CaseStatus.RECEIVED,
+        source=d["source"],
+        external_ref=d["external_ref"],
+        request_hash=req.fingerprint,
+        request=d,
+        requested_at=_timestamp(d["requested_at"]),
+        received_at=now,
+        sending_country=d["sending_country"],
+        sending_facility=d["sending_facility"] or (origin.name if origin else None),
+        origin_hospital=origin,
+        requested_care=d["requested_care"],
+        urgency=d["urgency"],
+        mobility=d["mobility"],
+        fit_to_fly=d["fit_to_fly"],
+        war_related=d["war_related"],
+        contact_name=d["contact_name"],
+        contact_phone=d["contact_phone"],
+        contact_email=d["contact_email"],
+        notes=d["notes"],
+        import_record=record,
+    )
+    case.patient = Patient(
+        family_name=d["family_name"],
+        given_name=d["given_name"],
+        family_name_latin=d["family_name_latin"],
+        given_name_latin=d["given_name_latin"],
+        date_of_birth=date.fromisoformat(d["date_of_birth"]) if d["date_of_birth"] else None,
+        age_years=d["age_years"],
+        sex=d["sex"],
+        languages=d["languages"],
+        weight_kg=d["weight_kg"],
+    )
+    case.clinical = ClinicalPicture(
+        diagnosis=d["diagnosis"],
+        icd10=d["icd10"],
+        ventilated=d["ventilated"],
+        oxygen_l_min=d["oxygen_l_min"],
+        mdro_status=d["mdro_status"],
+        isolation_required=d["isolation_required"],
+        allergies=d["allergies"],
+        medication=d["medication"],
+    )
+    case.companions = [Companion(**c) for c in d["companions"]]
+    case.status_changes = [
+        StatusChange(
+            from_status=None,
+            to_status=CaseStatus.RECEIVED,
+            transition="register",
+            at=now,
+            user_id=actor.id if actor else None,
+        )
+    ]
+    db.session.add(case)
+    db.session.flush()
+    case.reference = f"EV-{now.year}-{case.id:05d}"
+    audit.record(
+        actor, "case.registered", case, external_ref=d["external_ref"], import_record=record.id
+    )
+    return case
+
+
+def _timestamp(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def register_form_request(actor: User, payload: dict, raw: bytes) -> IntakeResult:
+    """One request entered by hand; checked by the same rules as a file (CSV conventions)."""
+    parsed = request_format.validate(payload, 1, True, date.today())
+    return register_requests(
+        actor,
+        ImportChannel.FORM,
+        raw,
+        filename=None,
+        content_type="application/json",
+        parsed=parsed,
+    )
+
+
+def register_api_requests(actor: User, payload, raw: bytes) -> IntakeResult:
+    """Requests posted to the API: JSON already decoded by the caller, raw body kept."""
+    parsed = request_format.parse_json(payload, date.today())
+    return register_requests(
+        actor, ImportChannel.API, raw, content_type="application/json", parsed=parsed
+    )
+
+
+def recent_records(limit: int = 100) -> list[ImportRecord]:
+    return list(
+        db.session.scalars(
+            select(ImportRecord).order_by(ImportRecord.received_at.desc()).limit(limit)
+        )
+    )
+
+
+def get_record(record_id: int) -> tuple[ImportRecord, list[Case]]:
+    from evac.services.errors import NotFound
+
+    record = db.session.get(ImportRecord, record_id)
+    if record is None:
+        raise NotFound(_("No such import."))
+    cases = list(
+        db.session.scalars(
+            select(Case).where(Case.import_record_id == record.id).order_by(Case.id)
+        )
+    )
+    return record, cases

@@ -1,0 +1,162 @@
+"""The closed sets of the field (roles, states, bed categories, ...) and their labels.
+
+This is the one place where a term is translated: the pages, the API's descriptions and the
+PDF documents all ask `label(value)`, so a term never reads differently in two places.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask_babel import lazy_pgettext
+from flask_babel import lazy_gettext as _l
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    HOSPITAL = "hospital"
+    VIEWER = "viewer"
+
+
+class CaseStatus(StrEnum):
+    RECEIVED = "received"
+    TRIAGED = "triaged"
+    PLACING = "placing"
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    SCHEDULED = "scheduled"
+    IN_TRANSIT = "in_transit"
+    ARRIVED = "arrived"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class Source(StrEnum):
+    EU_MEDEVAC = "eu_medevac"
+    DOMESTIC = "domestic"
+
+
+class BedCategory(StrEnum):
+    IC = "ic"
+    CLINICAL = "clinical"
+    PAEDIATRIC = "paediatric"
+    PICU = "picu"
+    BURNS = "burns"
+    ONCOLOGY = "oncology"
+    REHABILITATION = "rehabilitation"
+    OTHER = "other"
+
+
+class Urgency(StrEnum):
+    IMMEDIATE = "immediate"
+    URGENT = "urgent"
+    ROUTINE = "routine"
+
+    @property
+    def priority(self) -> int:
+        """The placement priority (1 most urgent), as ../shared/specs/placement.md numbers it."""
+        return {"immediate": 1, "urgent": 2, "routine": 3}[self.value]
+
+
+class Mobility(StrEnum):
+    STRETCHER = "stretcher"
+    SEATED = "seated"
+    WALKING = "walking"
+
+
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class MdroStatus(StrEnum):
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+    UNKNOWN = "unknown"
+
+
+class ImportChannel(StrEnum):
+    FILE = "file"
+    UPLOAD = "upload"
+    API = "api"
+    FORM = "form"
+
+
+LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.COORDINATOR: _l("Coordinator"),
+    Role.HOSPITAL: _l("Hospital staff"),
+    Role.VIEWER: _l("Viewer"),
+    CaseStatus.RECEIVED: lazy_pgettext("case status", "Received"),
+    CaseStatus.TRIAGED: lazy_pgettext("case status", "Triaged"),
+    CaseStatus.PLACING: lazy_pgettext("case status", "Placing"),
+    CaseStatus.OFFERED: lazy_pgettext("case status", "Offered"),
+    CaseStatus.ACCEPTED: lazy_pgettext("case status", "Accepted"),
+    CaseStatus.SCHEDULED: lazy_pgettext("case status", "Scheduled"),
+    CaseStatus.IN_TRANSIT: lazy_pgettext("case status", "In transit"),
+    CaseStatus.ARRIVED: lazy_pgettext("case status", "Arrived"),
+    CaseStatus.CLOSED: lazy_pgettext("case status", "Closed"),
+    CaseStatus.CANCELLED: lazy_pgettext("case status", "Cancelled"),
+    Source.EU_MEDEVAC: _l("EU MEDEVAC"),
+    Source.DOMESTIC: _l("Domestic (region)"),
+    BedCategory.IC: _l("Intensive care (adult)"),
+    BedCategory.CLINICAL: _l("Clinical ward (adult)"),
+    BedCategory.PAEDIATRIC: _l("Paediatric ward"),
+    BedCategory.PICU: _l("Paediatric intensive care"),
+    BedCategory.BURNS: _l("Burn centre"),
+    BedCategory.ONCOLOGY: _l("Oncology"),
+    BedCategory.REHABILITATION: _l("Rehabilitation"),
+    BedCategory.OTHER: _l("Other"),
+    Urgency.IMMEDIATE: _l("Immediate (hours)"),
+    Urgency.URGENT: _l("Urgent (next flight)"),
+    Urgency.ROUTINE: _l("Routine (planned)"),
+    Mobility.STRETCHER: _l("Stretcher"),
+    Mobility.SEATED: _l("Seated"),
+    Mobility.WALKING: _l("Walking"),
+    Sex.FEMALE: _l("Female"),
+    Sex.MALE: _l("Male"),
+    Sex.OTHER: lazy_pgettext("sex", "Other"),
+    Sex.UNKNOWN: lazy_pgettext("sex", "Unknown"),
+    MdroStatus.POSITIVE: lazy_pgettext("MDRO status", "Positive"),
+    MdroStatus.NEGATIVE: lazy_pgettext("MDRO status", "Negative"),
+    MdroStatus.UNKNOWN: lazy_pgettext("MDRO status", "Unknown"),
+    ImportChannel.FILE: _l("File (command line)"),
+    ImportChannel.UPLOAD: _l("Upload"),
+    ImportChannel.API: _l("API"),
+    ImportChannel.FORM: _l("Form"),
+}
+
+YES = _l("Yes")
+NO = _l("No")
+
+LANGUAGE_NAMES = {
+    "uk": _l("Ukrainian"),
+    "ru": _l("Russian"),
+    "en": _l("English"),
+    "nl": _l("Dutch"),
+    "pl": _l("Polish"),
+    "de": _l("German"),
+}
+
+
+def label(value: StrEnum | str | bool | None) -> str:
+    """The translated label of a term, in the current locale."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return str(YES if value else NO)
+    if value in LABELS:
+        return str(LABELS[value])
+    return str(value)
+
+
+def language_name(code: str) -> str:
+    return str(LANGUAGE_NAMES.get(code, code))
+
+
+def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
+    """(value, label) pairs for a form's select field, in the enum's order."""
+    return [(member.value, label(member)) for member in enum]

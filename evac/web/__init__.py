@@ -1,0 +1,106 @@
+"""The web pages: one blueprint per area, plus what every page shares (error pages, security
+headers, template helpers)."""
+
+from __future__ import annotations
+
+from flask import Flask, flash, redirect, render_template, request
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+
+from evac import terms, workflow
+from evac.extensions import db, login_manager
+from evac.models import User
+from evac.services.errors import DomainError, Forbidden, NotFound
+from evac.terms import Role
+from evac.web import auth, cases, dashboard, i18n, intake, nav
+
+
+def init_app(app: Flask) -> None:
+    for module in (i18n, auth, dashboard, cases, intake):
+        app.register_blueprint(module.bp)
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+    nav.register("dashboard.index", _l("Overview"), (Role.COORDINATOR, Role.ADMIN, Role.VIEWER), 0)
+    nav.register("cases.board", _l("Cases"), tuple(Role), 10)
+    nav.register("intake.upload", _l("Intake"), (Role.COORDINATOR, Role.ADMIN), 20)
+
+    app.jinja_env.globals.update(
+        nav_items=nav.nav_items,
+        label=terms.label,
+        language_name=terms.language_name,
+        workflow=workflow,
+        terms=terms,
+        LOCALES={"nl": "Nederlands", "en": "English", "uk": "Українська"},
+    )
+    app.jinja_env.filters["datetime"] = lambda v, fmt="short": format_datetime(v, fmt) if v else "–"
+    app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else "–"
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.errorhandler(403)
+    @app.errorhandler(Forbidden)
+    def forbidden(error):
+        return _error_page(403, _("You may not use this page."))
+
+    @app.errorhandler(404)
+    @app.errorhandler(NotFound)
+    def not_found(error):
+        return _error_page(404, _("This page does not exist, or you may not see it."))
+
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        return _error_page(405, _("This action is not possible here."))
+
+    @app.errorhandler(413)
+    def too_large(error):
+        return _error_page(413, _("The file is too large."))
+
+    @app.errorhandler(429)
+    def too_many(error):
+        return _error_page(429, _("Too many requests. Wait a moment and try again."))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _error_page(
+            400, _("The form had expired or was sent from elsewhere. Reload the page and retry.")
+        )
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        if request.path.startswith("/api/"):
+            raise error
+        flash(error.message, "error")
+        return redirect(request.referrer or "/")
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        # Patient data must not linger in shared browser caches or proxies.
+        if request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def _error_page(status: int, message: str):
+    if request.path.startswith("/api/"):
+        from flask import jsonify
+
+        return jsonify({"errors": [{"field": "", "message": message}]}), status
+    return render_template("error.html", status=status, message=message), status

@@ -1,0 +1,35 @@
+"""Who may use a route: decorators that read like a sentence.
+
+    @bp.get("/cases")
+    @roles_required(Role.COORDINATOR, Role.ADMIN, Role.VIEWER)
+    def board(): ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from evac.terms import Role
+
+COORDINATING = (Role.COORDINATOR, Role.ADMIN)
+OVERSIGHT = (Role.COORDINATOR, Role.ADMIN, Role.VIEWER)
+
+
+def roles_required(*roles: Role) -> Callable:
+    """Signed in, and with one of these roles; otherwise 403 (or the login page)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,66 @@
+"""The case board and the case page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from evac.services import cases as case_service
+from evac.services import registry
+from evac.terms import BedCategory, CaseStatus, Role, Source, Urgency
+from evac.web.access import COORDINATING, roles_required
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+
+def _choice(name: str, allowed) -> str | None:
+    value = request.args.get(name) or None
+    return value if value in {str(v) for v in allowed} else None
+
+
+@bp.get("/")
+@roles_required(Role.COORDINATOR, Role.ADMIN, Role.VIEWER, Role.HOSPITAL)
+def board():
+    regions = registry.regions()
+    filters = case_service.BoardFilters(
+        status=_choice("status", CaseStatus),
+        urgency=_choice("urgency", Urgency),
+        source=_choice("source", Source),
+        category=_choice("category", BedCategory),
+        region=_choice("region", [r.code for r in regions]),
+        q=(request.args.get("q") or "").strip()[:100] or None,
+        sort=request.args.get("sort", "received"),
+        descending=request.args.get("dir", "desc") != "asc",
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["EVAC_PAGE_SIZE"],
+    )
+    page = case_service.case_board(current_user, filters)
+    return render_template(
+        "cases/board.html",
+        page=page,
+        filters=filters,
+        regions=regions,
+        show_names=case_service.sees_identities(current_user),
+    )
+
+
+@bp.get("/<reference>")
+@roles_required(Role.COORDINATOR, Role.ADMIN, Role.VIEWER, Role.HOSPITAL)
+def detail(reference: str):
+    case = case_service.get_case(current_user, reference)
+    return render_template(
+        "cases/detail.html",
+        case=case,
+        detail=case_service.detail_for(current_user, case),
+        trail=case_service.audit_trail(current_user, case),
+    )
+
+
+@bp.post("/<reference>/cancel")
+@roles_required(*COORDINATING)
+def cancel(reference: str):
+    reason = (request.form.get("reason") or "").strip()
+    case_service.cancel_case(current_user, reference, reason)
+    flash(_("Case %(reference)s was cancelled.", reference=reference), "success")
+    return redirect(url_for("cases.detail", reference=reference))

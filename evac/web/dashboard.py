@@ -1,0 +1,25 @@
+"""The landing page: what needs attention now."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from evac.services import dashboard as dashboard_service
+from evac.terms import Role
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.get("/")
+@login_required
+def index():
+    if current_user.has_role(Role.HOSPITAL) and "hospital.portal" in _endpoints():
+        return redirect(url_for("hospital.portal"))
+    return render_template("dashboard/index.html", overview=dashboard_service.overview(current_user))
+
+
+def _endpoints() -> set[str]:
+    from flask import current_app
+
+    return set(current_app.view_functions)

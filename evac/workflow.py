@@ -1,0 +1,106 @@
+"""The case state machine: the states a case passes through, the allowed transitions, and which
+role may make each. Pure rules, no Flask and no database: services ask this module before they
+change a case, and templates ask it which actions to offer.
+
+received -> triaged -> placing -> offered -> accepted -> scheduled -> in_transit -> arrived -> closed
+                          ^          |
+                          +-declined-+     any state before arrived -> cancelled (with a reason)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from evac.terms import CaseStatus as S
+from evac.terms import Role
+
+# The system itself (expiry of offers, states derived from transport legs) acts as this role.
+SYSTEM = "system"
+
+COORDINATION = frozenset({Role.COORDINATOR, Role.ADMIN})
+RECEIVING_HOSPITAL = frozenset({Role.HOSPITAL})
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    source: frozenset[S]
+    target: S
+    roles: frozenset[str]
+    needs_reason: bool = False
+
+
+_BEFORE_ARRIVAL = frozenset(
+    {S.RECEIVED, S.TRIAGED, S.PLACING, S.OFFERED, S.ACCEPTED, S.SCHEDULED, S.IN_TRANSIT}
+)
+
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in (
+        # Re-triage is allowed until an offer is out: the facts may change while we place.
+        Transition("triage", frozenset({S.RECEIVED, S.TRIAGED, S.PLACING}), S.TRIAGED, COORDINATION),
+        Transition("start_placing", frozenset({S.TRIAGED}), S.PLACING, COORDINATION),
+        Transition("offer", frozenset({S.PLACING}), S.OFFERED, COORDINATION),
+        Transition("accept", frozenset({S.OFFERED}), S.ACCEPTED, RECEIVING_HOSPITAL | COORDINATION),
+        Transition(
+            "decline",
+            frozenset({S.OFFERED}),
+            S.PLACING,
+            RECEIVING_HOSPITAL | COORDINATION,
+            needs_reason=True,
+        ),
+        Transition("expire", frozenset({S.OFFERED}), S.PLACING, frozenset({SYSTEM})),
+        Transition("withdraw", frozenset({S.OFFERED}), S.PLACING, COORDINATION, needs_reason=True),
+        Transition("schedule", frozenset({S.ACCEPTED}), S.SCHEDULED, COORDINATION | {SYSTEM}),
+        Transition("unschedule", frozenset({S.SCHEDULED}), S.ACCEPTED, COORDINATION | {SYSTEM}),
+        Transition("depart", frozenset({S.SCHEDULED}), S.IN_TRANSIT, COORDINATION | {SYSTEM}),
+        Transition(
+            "arrive",
+            frozenset({S.SCHEDULED, S.IN_TRANSIT}),
+            S.ARRIVED,
+            RECEIVING_HOSPITAL | COORDINATION | {SYSTEM},
+        ),
+        Transition("close", frozenset({S.ARRIVED}), S.CLOSED, COORDINATION),
+        Transition("cancel", _BEFORE_ARRIVAL, S.CANCELLED, COORDINATION, needs_reason=True),
+    )
+}
+
+OPEN_STATES = frozenset(S) - {S.CLOSED, S.CANCELLED}
+# States in which a case holds (or is about to hold) a bed at its receiving hospital.
+HOLDS_BED = frozenset({S.ACCEPTED, S.SCHEDULED, S.IN_TRANSIT})
+
+
+class TransitionError(Exception):
+    """A transition the workflow does not allow; the message says why, in plain words."""
+
+    def __init__(self, code: str, transition: str, status: S, role: str | None = None):
+        self.code = code
+        self.transition = transition
+        self.status = status
+        self.role = role
+        super().__init__(f"{code}: {transition} from {status} by {role}")
+
+
+def check(transition: str, status: S | str, role: str, reason: str | None = None) -> S:
+    """The state a case moves to by `transition`, or TransitionError when it may not."""
+    status = S(status)
+    t = TRANSITIONS.get(transition)
+    if t is None:
+        raise TransitionError("unknown", transition, status, role)
+    if status not in t.source:
+        raise TransitionError("not_from_state", transition, status, role)
+    if role not in t.roles:
+        raise TransitionError("not_for_role", transition, status, role)
+    if t.needs_reason and not (reason and reason.strip()):
+        raise TransitionError("reason_required", transition, status, role)
+    return t.target
+
+
+def allowed(status: S | str, role: str) -> list[str]:
+    """The transitions a user of `role` may make on a case in `status`, in workflow order."""
+    status = S(status)
+    return [name for name, t in TRANSITIONS.items() if status in t.source and role in t.roles]
+
+
+def is_open(status: S | str) -> bool:
+    return S(status) in OPEN_STATES
