@@ -71,7 +71,9 @@ def import_requests(file: Path):
             None, ImportChannel.FILE, file.read_bytes(), filename=file.name
         )
     except intake_service.IntakeRejected as exc:
-        click.echo(f"rejected {file.name}: {len(exc.problems)} problems, nothing imported", err=True)
+        click.echo(
+            f"rejected {file.name}: {len(exc.problems)} problems, nothing imported", err=True
+        )
         for p in exc.problems:
             where = f"row {p.row}" if p.row is not None else "file"
             click.echo(f"  {where}, {p.field or '-'}: {p.message}", err=True)

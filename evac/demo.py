@@ -35,8 +35,30 @@ FAMILY = [
     ("Савченко", "Savchenko"), ("Руденко", "Rudenko"), ("Мороз", "Moroz"), ("Павленко", "Pavlenko"),
     ("Гончаренко", "Honcharenko"), ("Кузьменко", "Kuzmenko"), ("Левченко", "Levchenko"),
 ]  # fmt: skip
-MALE = ["Олександр", "Андрій", "Дмитро", "Сергій", "Іван", "Микола", "Тарас", "Богдан", "Юрій", "Максим"]
-FEMALE = ["Олена", "Наталія", "Ірина", "Тетяна", "Оксана", "Марія", "Юлія", "Катерина", "Софія", "Ганна"]
+MALE = [
+    "Олександр",
+    "Андрій",
+    "Дмитро",
+    "Сергій",
+    "Іван",
+    "Микола",
+    "Тарас",
+    "Богдан",
+    "Юрій",
+    "Максим",
+]
+FEMALE = [
+    "Олена",
+    "Наталія",
+    "Ірина",
+    "Тетяна",
+    "Оксана",
+    "Марія",
+    "Юлія",
+    "Катерина",
+    "Софія",
+    "Ганна",
+]
 CHILD_M = ["Артем", "Матвій", "Назар", "Тимофій"]
 CHILD_F = ["Злата", "Вероніка", "Соломія", "Мілана"]
 
@@ -85,13 +107,19 @@ def demo_requests(count: int = 40, seed: int = 7, today: date | None = None) -> 
         if female and family.endswith(("ий", "ой")):
             family = family[:-2] + "а"
         dob = date(today.year - age, rng.randint(1, 12), rng.randint(1, 28))
-        urgency = "immediate" if ventilated and rng.random() < 0.5 else rng.choice(
-            ["urgent", "urgent", "routine", "routine", "routine"]
+        urgency = (
+            "immediate"
+            if ventilated and rng.random() < 0.5
+            else rng.choice(["urgent", "urgent", "routine", "routine", "routine"])
         )
         companions = []
         if band == "child":
             companions.append(
-                {"name": f"{rng.choice(FEMALE)} {family}", "relation": "mother", "age_years": age + 27}
+                {
+                    "name": f"{rng.choice(FEMALE)} {family}",
+                    "relation": "mother",
+                    "age_years": age + 27,
+                }
             )
         elif rng.random() < 0.25:
             companions.append({"name": f"{rng.choice(FEMALE)} {family}", "relation": "wife",

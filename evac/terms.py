@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from flask_babel import lazy_pgettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 
 class Role(StrEnum):
@@ -78,6 +78,12 @@ class MdroStatus(StrEnum):
     UNKNOWN = "unknown"
 
 
+class ImportOutcome(StrEnum):
+    IMPORTED = "imported"
+    DUPLICATES = "duplicates"
+    REJECTED = "rejected"
+
+
 class ImportChannel(StrEnum):
     FILE = "file"
     UPLOAD = "upload"
@@ -127,6 +133,9 @@ LABELS = {
     ImportChannel.UPLOAD: _l("Upload"),
     ImportChannel.API: _l("API"),
     ImportChannel.FORM: _l("Form"),
+    ImportOutcome.IMPORTED: lazy_pgettext("import outcome", "Imported"),
+    ImportOutcome.DUPLICATES: lazy_pgettext("import outcome", "Only duplicates"),
+    ImportOutcome.REJECTED: lazy_pgettext("import outcome", "Rejected"),
 }
 
 YES = _l("Yes")

@@ -38,7 +38,9 @@ TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in (
         # Re-triage is allowed until an offer is out: the facts may change while we place.
-        Transition("triage", frozenset({S.RECEIVED, S.TRIAGED, S.PLACING}), S.TRIAGED, COORDINATION),
+        Transition(
+            "triage", frozenset({S.RECEIVED, S.TRIAGED, S.PLACING}), S.TRIAGED, COORDINATION
+        ),
         Transition("start_placing", frozenset({S.TRIAGED}), S.PLACING, COORDINATION),
         Transition("offer", frozenset({S.PLACING}), S.OFFERED, COORDINATION),
         Transition("accept", frozenset({S.OFFERED}), S.ACCEPTED, RECEIVING_HOSPITAL | COORDINATION),

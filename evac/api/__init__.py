@@ -3,11 +3,16 @@ service functions as the pages."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from flask import Blueprint, g, jsonify, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from evac.services.errors import DomainError, InvalidInput
+from evac.services.errors import DomainError, Forbidden, InvalidInput
 from evac.services.users import user_for_token
+from evac.terms import Role
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -16,12 +21,27 @@ def error(status: int, message: str, field: str = ""):
     return jsonify({"errors": [{"field": field, "message": message}]}), status
 
 
+def api_roles(*roles: Role) -> Callable:
+    """The token's user must have one of these roles (403 otherwise); marks the route for the
+    routes x roles test like the pages' roles_required."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not g.api_user.has_role(*roles):
+                raise Forbidden(_("Your role may not use this endpoint."))
+            return view(*args, **kwargs)
+
+        wrapped.allowed_roles = frozenset(roles)
+        return wrapped
+
+    return decorator
+
+
 @bp.before_request
 def authenticate():
     if request.endpoint == "api.openapi":
         return None
-    from flask_babel import gettext as _
-
     header = request.headers.get("Authorization", "")
     scheme, _sep, token = header.partition(" ")
     user = user_for_token(token.strip()) if scheme.lower() == "bearer" and token else None

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
-from evac.api import bp
+from evac.api import api_roles, bp
 from evac.api.serialize import case_detail, case_summary
 from evac.services import cases as case_service
-from evac.terms import CaseStatus
+from evac.terms import CaseStatus, Role
 
 
 @bp.get("/cases")
+@api_roles(*Role)
 def list_cases():
     status = request.args.get("status") or None
     if status is not None and status not in {s.value for s in CaseStatus}:
-        from evac.services.errors import InvalidInput, Problem
         from flask_babel import gettext as _
+
+        from evac.services.errors import InvalidInput, Problem
 
         raise InvalidInput([Problem("status", _("Unknown status: %(status)s.", status=status))])
     filters = case_service.BoardFilters(
@@ -29,9 +31,7 @@ def list_cases():
     page = case_service.case_board(g.api_user, filters)
     return jsonify(
         {
-            "cases": [
-                case_summary(c, case_service.detail_for(g.api_user, c)) for c in page.cases
-            ],
+            "cases": [case_summary(c, case_service.detail_for(g.api_user, c)) for c in page.cases],
             "total": page.total,
             "page": page.page,
         }
@@ -39,6 +39,7 @@ def list_cases():
 
 
 @bp.get("/cases/<reference>")
+@api_roles(*Role)
 def get_case(reference: str):
     case = case_service.get_case(g.api_user, reference)
     return jsonify(case_detail(case, case_service.detail_for(g.api_user, case)))

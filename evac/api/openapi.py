@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from evac.api import bp
+from evac.web.access import public
 
 ERRORS = {
     "type": "object",
@@ -121,5 +122,6 @@ def document() -> dict:
 
 
 @bp.get("/openapi.json")
+@public
 def openapi():
     return jsonify(document())

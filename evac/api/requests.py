@@ -7,18 +7,16 @@ import json
 from flask import g, jsonify, request
 from flask_babel import gettext as _
 
-from evac.api import bp, error
+from evac.api import api_roles, bp, error
 from evac.api.serialize import case_summary
 from evac.services import intake as intake_service
 from evac.services.cases import Detail
-from evac.services.errors import Forbidden
 from evac.terms import Role
 
 
 @bp.post("/requests")
+@api_roles(Role.COORDINATOR, Role.ADMIN)
 def post_requests():
-    if not g.api_user.has_role(Role.COORDINATOR, Role.ADMIN):
-        raise Forbidden(_("Only coordinators register evacuation requests."))
     raw = request.get_data()
     try:
         payload = json.loads(raw)

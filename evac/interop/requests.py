@@ -54,6 +54,8 @@ class ParsedRequest:
 class ParseResult:
     requests: list[ParsedRequest] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # row -> "UCPM-MEDEVAC-2024-01873 · Шевченко", to show problems beside the row they are in
+    labels: dict[int, str] = field(default_factory=dict)
 
 
 class _Row:
@@ -232,6 +234,11 @@ def validate(raw: dict[str, Any], row: int, from_csv: bool, today: date) -> Pars
     if not isinstance(raw, dict):
         return ParseResult(problems=[Problem("", _("A request must be a JSON object."), row)])
     r = _Row(raw, row, from_csv)
+    label = " · ".join(
+        str(raw[k]).strip()[:60]
+        for k in ("external_ref", "family_name")
+        if isinstance(raw.get(k), str | int) and str(raw[k]).strip()
+    )
     d: dict[str, Any] = {}
     d["external_ref"] = r.text("external_ref", required=True, max_length=100)
     d["source"] = r.choice("source", Source, required=True)
@@ -275,7 +282,10 @@ def validate(raw: dict[str, Any], row: int, from_csv: bool, today: date) -> Pars
         if not ICD10.match(code):
             r.problem(
                 "icd10",
-                _("'%(code)s' is not an ICD-10 code (a letter, two digits, e.g. S72.0).", code=code),
+                _(
+                    "'%(code)s' is not an ICD-10 code (a letter, two digits, e.g. S72.0).",
+                    code=code,
+                ),
             )
     d["war_related"] = r.boolean("war_related")
     d["requested_care"] = r.choice("requested_care", BedCategory, required=True)
@@ -294,9 +304,10 @@ def validate(raw: dict[str, Any], row: int, from_csv: bool, today: date) -> Pars
     d["contact_phone"] = r.text("contact_phone", max_length=50)
     d["contact_email"] = r.text("contact_email", max_length=254)
     d["notes"] = r.text("notes")
+    labels = {row: label} if label else {}
     if r.problems:
-        return ParseResult(problems=r.problems)
-    return ParseResult(requests=[ParsedRequest(row, d)])
+        return ParseResult(problems=r.problems, labels=labels)
+    return ParseResult(requests=[ParsedRequest(row, d)], labels=labels)
 
 
 def _companions(r: _Row) -> list[dict[str, Any]]:
@@ -402,6 +413,7 @@ def parse_json(content: bytes | str | Any, today: date) -> ParseResult:
 def _merge(into: ParseResult, part: ParseResult) -> None:
     into.requests.extend(part.requests)
     into.problems.extend(part.problems)
+    into.labels.update(part.labels)
 
 
 def parse_file(filename: str, content: bytes, today: date) -> ParseResult:
@@ -410,6 +422,4 @@ def parse_file(filename: str, content: bytes, today: date) -> ParseResult:
         return parse_csv(content, today)
     if name.endswith(".json"):
         return parse_json(content, today)
-    return ParseResult(
-        problems=[Problem("file", _("Only .csv and .json files can be imported."))]
-    )
+    return ParseResult(problems=[Problem("file", _("Only .csv and .json files can be imported."))])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evac.extensions import db
@@ -113,6 +113,11 @@ class Case(db.Model):
     )
     import_record: Mapped[ImportRecord | None] = relationship()
 
+    @property
+    def bed_category(self) -> str:
+        """The bed the patient needs: triage's answer once there is one, else the request's."""
+        return self.triage.bed_category if self.triage is not None else self.requested_care
+
 
 class Patient(db.Model):
     __tablename__ = "patient"
@@ -128,6 +133,9 @@ class Patient(db.Model):
     sex: Mapped[str] = mapped_column(String(10))
     languages: Mapped[list[str]] = mapped_column(JSONType, default=list)
     weight_kg: Mapped[float | None]
+    # Every spelling of the name, case-folded in Python: SQLite's lower() knows only ASCII, and
+    # coordinators search for "шевченко" as often as for "Shevchenko".
+    search_text: Mapped[str] = mapped_column(String(900), default="", index=True)
 
     case: Mapped[Case] = relationship(back_populates="patient")
 
@@ -144,6 +152,18 @@ class Patient(db.Model):
     @property
     def latin_name(self) -> str:
         return f"{self.family_name_latin}, {self.given_name_latin}"
+
+
+@event.listens_for(Patient, "before_insert")
+@event.listens_for(Patient, "before_update")
+def _fold_names(mapper, connection, patient: Patient) -> None:
+    names = (
+        patient.family_name,
+        patient.given_name,
+        patient.family_name_latin,
+        patient.given_name_latin,
+    )
+    patient.search_text = " ".join(n for n in names if n).casefold()
 
 
 class ClinicalPicture(db.Model):

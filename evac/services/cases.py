@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from evac import workflow
+from evac import triage, workflow
 from evac.extensions import db
 from evac.models import AuditEvent, Case, Offer, Patient, StatusChange, User
 from evac.models.types import utcnow
@@ -94,9 +94,9 @@ class BoardPage:
 
 
 # Most urgent first when sorted ascending; the words themselves do not sort that way.
-URGENCY_RANK = case(
-    (Case.urgency == "immediate", 1), (Case.urgency == "urgent", 2), else_=3
-).label("urgency_rank")
+URGENCY_RANK = case((Case.urgency == "immediate", 1), (Case.urgency == "urgent", 2), else_=3).label(
+    "urgency_rank"
+)
 
 SORTS = {
     "received": Case.received_at,
@@ -128,16 +128,13 @@ def case_board(user: User, f: BoardFilters) -> BoardPage:
             or_(Case.hospital_id.in_(in_region), Case.origin_hospital_id.in_(in_region))
         )
     if f.q:
-        term = f.q.strip()
-        like = f"%{term.lower()}%"
-        conditions = [func.lower(Case.reference).like(like), func.lower(Case.external_ref).like(like)]
+        term = f"%{f.q.strip().casefold()}%"
+        conditions = [
+            func.lower(Case.reference).like(term),
+            func.lower(Case.external_ref).like(term),
+        ]
         if sees_identities(user):
-            conditions += [
-                func.lower(Patient.family_name).like(like),
-                func.lower(Patient.given_name).like(like),
-                func.lower(Patient.family_name_latin).like(like),
-                func.lower(Patient.given_name_latin).like(like),
-            ]
+            conditions.append(Patient.search_text.like(term))
         base = base.where(or_(*conditions))
     counts = _status_counts(base)
     query = base.where(Case.status == f.status) if f.status else base
@@ -149,7 +146,9 @@ def case_board(user: User, f: BoardFilters) -> BoardPage:
     page = max(1, min(f.page, pages))
     cases = list(
         db.session.scalars(
-            query.options(selectinload(Case.patient), selectinload(Case.hospital))
+            query.options(
+                selectinload(Case.patient), selectinload(Case.hospital), selectinload(Case.triage)
+            )
             .order_by(order, Case.id.desc())
             .limit(per_page)
             .offset((page - 1) * per_page)
@@ -216,6 +215,18 @@ def cancel_case(actor: User, reference: str, reason: str) -> Case:
     case.cancel_reason = reason
     db.session.commit()
     return case
+
+
+def case_alerts(case: Case) -> list[triage.Alert]:
+    c = case.clinical
+    isolation = case.triage.isolation_required if case.triage else c.isolation_required
+    return triage.alerts(
+        isolation_required=isolation,
+        mdro_status=case.triage.mdro_status if case.triage else c.mdro_status,
+        allergies=c.allergies,
+        ventilated=case.triage.ventilated if case.triage else c.ventilated,
+        oxygen_l_min=case.triage.oxygen_l_min if case.triage else c.oxygen_l_min,
+    )
 
 
 def audit_trail(user: User, case: Case) -> list[AuditEvent]:

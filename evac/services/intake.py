@@ -30,7 +30,7 @@ from evac.models import (
 from evac.models.types import utcnow
 from evac.services import audit
 from evac.services.errors import Forbidden, InvalidInput, Problem
-from evac.terms import CaseStatus, ImportChannel, Role, Source
+from evac.terms import CaseStatus, ImportChannel, ImportOutcome, Role, Source
 
 INTAKE_ROLES = (Role.COORDINATOR, Role.ADMIN)
 
@@ -53,9 +53,11 @@ class IntakeResult:
 class IntakeRejected(InvalidInput):
     """The batch was refused; `record` is the import record that keeps what was sent."""
 
-    def __init__(self, problems: list[Problem], record: ImportRecord):
+    def __init__(self, problems: list[Problem], record: ImportRecord, row_labels: dict[int, str]):
         super().__init__(problems)
         self.record = record
+        # What each problem row is, so that a coordinator finds it in their file
+        self.row_labels = row_labels
 
 
 def register_requests(
@@ -126,7 +128,7 @@ def register_requests(
         raw=raw,
         sha256=hashlib.sha256(raw).hexdigest(),
         user_id=actor.id if actor else None,
-        outcome="rejected",
+        outcome=ImportOutcome.REJECTED,
     )
     if problems:
         db.session.rollback()
@@ -135,9 +137,9 @@ def register_requests(
         db.session.flush()
         audit.record(actor, "intake.rejected", record, problems=len(problems), channel=channel)
         db.session.commit()
-        raise IntakeRejected(problems, record)
+        raise IntakeRejected(problems, record, parsed.labels)
 
-    record.outcome = "imported" if new else "duplicates"
+    record.outcome = ImportOutcome.IMPORTED if new else ImportOutcome.DUPLICATES
     record.imported_count = len(new)
     record.duplicate_count = len(duplicates)
     db.session.add(record)
@@ -313,8 +315,6 @@ def get_record(record_id: int) -> tuple[ImportRecord, list[Case]]:
     if record is None:
         raise NotFound(_("No such import."))
     cases = list(
-        db.session.scalars(
-            select(Case).where(Case.import_record_id == record.id).order_by(Case.id)
-        )
+        db.session.scalars(select(Case).where(Case.import_record_id == record.id).order_by(Case.id))
     )
     return record, cases

@@ -56,7 +56,9 @@ def load_registry(data_dir: Path = DATA_DIR) -> tuple[int, int]:
             hospital.burn_centre = row["burn_centre"] == "1"
             hospital.trauma_centre = row["trauma_centre"] == "1"
             hospital.picu = row["picu"] == "1"
-            hospital.capabilities = capabilities_for(hospital.kind, hospital.burn_centre, hospital.picu)
+            hospital.capabilities = capabilities_for(
+                hospital.kind, hospital.burn_centre, hospital.picu
+            )
             db.session.add(hospital)
     if added:
         audit.record(None, "registry.loaded", None, hospitals_added=added)

@@ -4,7 +4,7 @@ headers, template helpers)."""
 from __future__ import annotations
 
 from flask import Flask, flash, redirect, render_template, request
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -40,10 +40,13 @@ def init_app(app: Flask) -> None:
         language_name=terms.language_name,
         workflow=workflow,
         terms=terms,
+        get_locale=get_locale,
         LOCALES={"nl": "Nederlands", "en": "English", "uk": "Українська"},
     )
+    app.jinja_env.filters["language_name"] = terms.language_name
     app.jinja_env.filters["datetime"] = lambda v, fmt="short": format_datetime(v, fmt) if v else "–"
     app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else "–"
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

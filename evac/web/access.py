@@ -3,6 +3,9 @@
     @bp.get("/cases")
     @roles_required(Role.COORDINATOR, Role.ADMIN, Role.VIEWER)
     def board(): ...
+
+Each decorated view carries `allowed_roles`, so that a test can walk `app.url_map` and check every
+route against the roles that may and may not use it.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from evac.terms import Role
 
 COORDINATING = (Role.COORDINATOR, Role.ADMIN)
 OVERSIGHT = (Role.COORDINATOR, Role.ADMIN, Role.VIEWER)
+EVERYONE = tuple(Role)
 
 
 def roles_required(*roles: Role) -> Callable:
@@ -30,6 +34,13 @@ def roles_required(*roles: Role) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapped.allowed_roles = frozenset(roles)
         return wrapped
 
     return decorator
+
+
+def public(view: Callable) -> Callable:
+    """Usable without signing in (the login page, the language switch)."""
+    view.allowed_roles = None
+    return view

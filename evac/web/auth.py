@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
 from evac.services import users as user_service
+from evac.web.access import EVERYONE, public, roles_required
 
 bp = Blueprint("auth", __name__)
 
@@ -21,6 +22,7 @@ class LoginForm(FlaskForm):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
@@ -42,7 +44,7 @@ def login():
 
 
 @bp.post("/logout")
-@login_required
+@roles_required(*EVERYONE)
 def logout():
     user_service.record_logout(current_user)
     logout_user()

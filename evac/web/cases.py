@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from evac.services import cases as case_service
 from evac.services import registry
-from evac.terms import BedCategory, CaseStatus, Role, Source, Urgency
-from evac.web.access import COORDINATING, roles_required
+from evac.terms import BedCategory, CaseStatus, Source, Urgency
+from evac.web.access import COORDINATING, EVERYONE, roles_required
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -20,7 +22,7 @@ def _choice(name: str, allowed) -> str | None:
 
 
 @bp.get("/")
-@roles_required(Role.COORDINATOR, Role.ADMIN, Role.VIEWER, Role.HOSPITAL)
+@roles_required(*EVERYONE)
 def board():
     regions = registry.regions()
     filters = case_service.BoardFilters(
@@ -46,13 +48,16 @@ def board():
 
 
 @bp.get("/<reference>")
-@roles_required(Role.COORDINATOR, Role.ADMIN, Role.VIEWER, Role.HOSPITAL)
+@roles_required(*EVERYONE)
 def detail(reference: str):
     case = case_service.get_case(current_user, reference)
+    detail = case_service.detail_for(current_user, case)
     return render_template(
         "cases/detail.html",
         case=case,
-        detail=case_service.detail_for(current_user, case),
+        detail=detail,
+        alerts=[a.text for a in case_service.case_alerts(case)] if detail != "anonymous" else [],
+        today=date.today(),
         trail=case_service.audit_trail(current_user, case),
     )
 

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from evac.services import dashboard as dashboard_service
 from evac.terms import Role
+from evac.web.access import EVERYONE, roles_required
 
 bp = Blueprint("dashboard", __name__)
 
 
 @bp.get("/")
-@login_required
+@roles_required(*EVERYONE)
 def index():
     if current_user.has_role(Role.HOSPITAL) and "hospital.portal" in _endpoints():
         return redirect(url_for("hospital.portal"))
-    return render_template("dashboard/index.html", overview=dashboard_service.overview(current_user))
+    return render_template(
+        "dashboard/index.html", overview=dashboard_service.overview(current_user)
+    )
 
 
 def _endpoints() -> set[str]:

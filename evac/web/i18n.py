@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from evac.config import LOCALES
 from evac.services import users as user_service
+from evac.web.access import public
 
 bp = Blueprint("i18n", __name__)
 
@@ -16,12 +17,13 @@ def select_locale() -> str:
         return current_user.locale
     if session.get("locale") in LOCALES:
         return session["locale"]
-    return request.accept_languages.best_match(LOCALES) or current_app.config[
-        "BABEL_DEFAULT_LOCALE"
-    ]
+    return (
+        request.accept_languages.best_match(LOCALES) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 @bp.post("/language")
+@public
 def set_language():
     locale = request.form.get("locale", "")
     if locale in LOCALES:

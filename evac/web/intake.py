@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,7 +22,16 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from evac.services import intake as intake_service
-from evac.terms import BedCategory, ImportChannel, MdroStatus, Mobility, Sex, Source, Urgency, choices
+from evac.terms import (
+    BedCategory,
+    ImportChannel,
+    MdroStatus,
+    Mobility,
+    Sex,
+    Source,
+    Urgency,
+    choices,
+)
 from evac.web.access import COORDINATING, roles_required
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
@@ -39,18 +48,30 @@ def _choices(enum):
 class RequestForm(FlaskForm):
     """One request by hand; the same fields as the exchange format, checked by the same code."""
 
-    external_ref = StringField(_l("Sender's reference"), validators=[DataRequired(), Length(max=100)])
+    external_ref = StringField(
+        _l("Sender's reference"), validators=[DataRequired(), Length(max=100)]
+    )
     source = SelectField(_l("Source"), choices=_choices(Source))
     requested_at = DateField(_l("Requested on"), validators=[DataRequired()])
-    sending_country = StringField(_l("Sending country (ISO code)"), validators=[Optional(), Length(max=2)], default="UA")
+    sending_country = StringField(
+        _l("Sending country (ISO code)"), validators=[Optional(), Length(max=2)], default="UA"
+    )
     sending_facility = StringField(_l("Sending facility"), validators=[Optional(), Length(max=200)])
-    sending_hospital = StringField(_l("Sending Dutch hospital (code, domestic only)"), validators=[Optional(), Length(max=16)])
+    sending_hospital = StringField(
+        _l("Sending Dutch hospital (code, domestic only)"), validators=[Optional(), Length(max=16)]
+    )
     family_name = StringField(_l("Family name"), validators=[DataRequired(), Length(max=200)])
     given_name = StringField(_l("Given name"), validators=[DataRequired(), Length(max=200)])
-    family_name_latin = StringField(_l("Family name (Latin script)"), validators=[Optional(), Length(max=200)])
-    given_name_latin = StringField(_l("Given name (Latin script)"), validators=[Optional(), Length(max=200)])
+    family_name_latin = StringField(
+        _l("Family name (Latin script)"), validators=[Optional(), Length(max=200)]
+    )
+    given_name_latin = StringField(
+        _l("Given name (Latin script)"), validators=[Optional(), Length(max=200)]
+    )
     date_of_birth = DateField(_l("Date of birth"), validators=[Optional()])
-    age_years = IntegerField(_l("Age (if no date of birth)"), validators=[Optional(), NumberRange(0, 120)])
+    age_years = IntegerField(
+        _l("Age (if no date of birth)"), validators=[Optional(), NumberRange(0, 120)]
+    )
     sex = SelectField(_l("Sex"), choices=_choices(Sex))
     languages = StringField(_l("Languages (codes, separated by ;)"), default="uk")
     diagnosis = TextAreaField(_l("Diagnosis"), validators=[DataRequired()])
@@ -66,7 +87,9 @@ class RequestForm(FlaskForm):
     weight_kg = DecimalField(_l("Weight (kg)"), validators=[Optional(), NumberRange(0.3, 400)])
     allergies = TextAreaField(_l("Allergies"))
     medication = TextAreaField(_l("Medication"))
-    companion_count = IntegerField(_l("Companions (number)"), validators=[Optional(), NumberRange(0, 10)], default=0)
+    companion_count = IntegerField(
+        _l("Companions (number)"), validators=[Optional(), NumberRange(0, 10)], default=0
+    )
     companion_notes = StringField(_l("Companions (who)"))
     fit_to_fly = BooleanField(_l("Fit to fly"))
     contact_name = StringField(_l("Referring physician"))
@@ -119,7 +142,15 @@ def upload():
                 "success",
             )
             return redirect(url_for("intake.record", record_id=result.record.id))
-    return render_template("intake/upload.html", form=form, rejected=rejected), status
+    return (
+        render_template(
+            "intake/upload.html",
+            form=form,
+            rejected=rejected,
+            row_labels=rejected.row_labels if rejected else {},
+        ),
+        status,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -142,7 +173,13 @@ def new_request():
                 flash(_("Registered as %(reference)s.", reference=case.reference), "success")
             else:
                 case = result.duplicates[0]
-                flash(_("This request was registered before as %(reference)s.", reference=case.reference), "info")
+                flash(
+                    _(
+                        "This request was registered before as %(reference)s.",
+                        reference=case.reference,
+                    ),
+                    "info",
+                )
             return redirect(url_for("cases.detail", reference=case.reference))
     elif form.is_submitted():
         status = 422
