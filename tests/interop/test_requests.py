@@ -1,0 +1,155 @@
+"""The exchange format of ../shared/specs/intake.md: parsing and checking, no database."""
+
+import json
+from datetime import date
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from evac.interop import requests as fmt
+from evac.interop.transliteration import to_latin
+
+TODAY = date(2026, 11, 25)
+HEADER = (
+    "external_ref,source,requested_at,sending_country,family_name,given_name,date_of_birth,"
+    "sex,languages,diagnosis,icd10,requested_care,urgency,mobility,ventilated,companion_count"
+)
+
+
+def csv_file(*rows: str, bom: bool = False) -> bytes:
+    text = "\n".join((HEADER, *rows)) + "\n"
+    return (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+
+
+GOOD_ROW = (
+    "UCPM-1,eu_medevac,2026-11-20,UA,Шевченко,Олена,12.03.1984,Ж,uk;ru,"
+    "Fracture,S72.0;T31.2,clinical,urgent,stretcher,так,1"
+)
+
+
+def test_a_csv_with_bom_cyrillic_and_dotted_dates_is_read():
+    result = fmt.parse_csv(csv_file(GOOD_ROW, bom=True), TODAY)
+    assert result.problems == []
+    (req,) = result.requests
+    d = req.data
+    assert d["family_name"] == "Шевченко"
+    assert d["family_name_latin"] == "Shevchenko"
+    assert d["given_name_latin"] == "Olena"
+    assert d["date_of_birth"] == "1984-03-12"
+    assert d["sex"] == "female"
+    assert d["languages"] == ["uk", "ru"]
+    assert d["icd10"] == ["S72.0", "T31.2"]
+    assert d["ventilated"] is True
+    assert d["mdro_status"] == "unknown"
+    assert len(d["companions"]) == 1
+    assert req.row == 2
+
+
+def test_every_problem_is_reported_by_row_and_field():
+    bad = (
+        "UCPM-2,eu_medevac,2026-11-20,UA,,Іван,31.02.1990,X,uk,Wound,S7.2,ward,soon,"
+        "stretcher,maybe,0"
+    )
+    result = fmt.parse_csv(csv_file(GOOD_ROW, bad), TODAY)
+    assert result.requests[:1] and len(result.requests) == 1
+    by_field = {p.field: p for p in result.problems}
+    assert {p.row for p in result.problems} == {3}
+    assert set(by_field) >= {
+        "family_name", "date_of_birth", "sex", "icd10", "requested_care", "urgency", "ventilated",
+    }  # fmt: skip
+    assert "S7.2" in by_field["icd10"].message
+    assert "ward" in by_field["requested_care"].message
+    assert "clinical" in by_field["requested_care"].message  # the allowed values are named
+
+
+def test_missing_required_fields_and_missing_age():
+    result = fmt.parse_json({"external_ref": "X", "source": "eu_medevac"}, TODAY)
+    fields = {p.field for p in result.problems}
+    assert {"requested_at", "family_name", "given_name", "sex", "diagnosis"} <= fields
+    assert {"requested_care", "urgency", "mobility", "sending_country"} <= fields
+    assert "date_of_birth" in fields  # neither date of birth nor age
+
+
+def test_a_date_of_birth_in_the_future_is_refused():
+    data = {**_json_request(), "date_of_birth": "2030-01-01"}
+    assert [p.field for p in fmt.parse_json(data, TODAY).problems] == ["date_of_birth"]
+
+
+def test_age_instead_of_date_of_birth():
+    data = _json_request()
+    del data["date_of_birth"]
+    data["age_years"] = 7
+    (req,) = fmt.parse_json(data, TODAY).requests
+    assert req.data["age_years"] == 7 and req.data["date_of_birth"] is None
+
+
+def test_json_batch_rows_are_indexes_and_companions_are_objects():
+    batch = {"requests": [_json_request(), {**_json_request(), "external_ref": "B", "sex": "?"}]}
+    result = fmt.parse_json(json.dumps(batch).encode(), TODAY)
+    assert [p.row for p in result.problems] == [1]
+    assert result.requests[0].data["companions"] == [
+        {"name": "Марія Шевченко", "relation": "mother", "age_years": 41, "notes": None}
+    ]
+
+
+def test_domestic_requests_need_no_country():
+    data = {**_json_request(), "source": "domestic", "sending_country": None}
+    assert fmt.parse_json(data, TODAY).problems == []
+
+
+def test_unknown_columns_are_ignored_and_blank_lines_skipped():
+    text = HEADER + ",colour\n" + GOOD_ROW + ",blue\n\n"
+    result = fmt.parse_csv(text.encode(), TODAY)
+    assert result.problems == [] and len(result.requests) == 1
+
+
+def test_files_that_are_not_request_files():
+    assert fmt.parse_csv(b"\xff\xfe\x00garbage", TODAY).problems[0].message.startswith(
+        "The file is not UTF-8"
+    )
+    assert "lacks the columns" in fmt.parse_csv(b"a,b\n1,2\n", TODAY).problems[0].message
+    assert fmt.parse_csv(b"", TODAY).problems
+    assert fmt.parse_csv(HEADER.encode(), TODAY).problems  # a header and nothing else
+    assert "Not valid JSON" in fmt.parse_json(b"{nope", TODAY).problems[0].message
+    assert fmt.parse_json(b"[1, 2]", TODAY).problems
+    assert fmt.parse_json(b'{"requests": []}', TODAY).problems
+    assert fmt.parse_file("requests.xlsx", b"PK", TODAY).problems[0].field == "file"
+
+
+def test_the_same_request_has_the_same_fingerprint_and_a_change_changes_it():
+    a = fmt.parse_json(_json_request(), TODAY).requests[0]
+    b = fmt.parse_json(_json_request(), TODAY).requests[0]
+    c = fmt.parse_json({**_json_request(), "urgency": "immediate"}, TODAY).requests[0]
+    assert a.fingerprint == b.fingerprint != c.fingerprint
+
+
+def test_transliteration_follows_the_ukrainian_passport_system():
+    assert to_latin("Шевченко Юлія") == "Shevchenko Yuliia"
+    assert to_latin("Згурський") == "Zghurskyi"
+    assert to_latin("Єрмоленко Ївга") == "Yermolenko Yivha"
+    assert to_latin("Smith") == "Smith"
+
+
+@given(st.dictionaries(st.text(max_size=20), st.one_of(st.none(), st.text(), st.integers(),
+       st.floats(), st.booleans(), st.lists(st.text(), max_size=3)), max_size=12))  # fmt: skip
+def test_no_input_makes_the_parser_raise(raw):
+    result = fmt.parse_json(raw, TODAY)
+    assert result.requests or result.problems
+
+
+def _json_request() -> dict:
+    return {
+        "external_ref": "UCPM-MEDEVAC-2026-00042",
+        "source": "eu_medevac",
+        "requested_at": "2026-11-20T08:00:00Z",
+        "sending_country": "ua",
+        "family_name": "Шевченко",
+        "given_name": "Олена",
+        "date_of_birth": "1984-03-12",
+        "sex": "female",
+        "diagnosis": "Fracture",
+        "requested_care": "clinical",
+        "urgency": "urgent",
+        "mobility": "seated",
+        "companions": [{"name": "Марія Шевченко", "relation": "mother", "age_years": 41}],
+    }
