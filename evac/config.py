@@ -65,6 +65,8 @@ def from_environment(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": int(env.get("EVAC_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)),
         "BABEL_DEFAULT_LOCALE": env.get("EVAC_DEFAULT_LOCALE", "nl"),
         "BABEL_DEFAULT_TIMEZONE": env.get("EVAC_TIMEZONE", "Europe/Amsterdam"),
+        # werkzeug's default (scrypt); tests use a cheap method to stay fast
+        "EVAC_PASSWORD_HASH": env.get("EVAC_PASSWORD_HASH", "scrypt"),
         "EVAC_LOGIN_MAX_FAILURES": int(env.get("EVAC_LOGIN_MAX_FAILURES", 5)),
         "EVAC_LOGIN_LOCK_MINUTES": int(env.get("EVAC_LOGIN_LOCK_MINUTES", 15)),
         "EVAC_PAGE_SIZE": int(env.get("EVAC_PAGE_SIZE", 50)),

@@ -54,6 +54,7 @@ def app(tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
             "EVAC_BASE_URL": "http://localhost",
             "EVAC_LOGIN_MAX_FAILURES": 5,
+            "EVAC_PASSWORD_HASH": "pbkdf2:sha256:1000",
         }
     )
     with app.app_context():
@@ -222,7 +223,7 @@ CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[
 
 def csrf_token(client, url: str = "/login") -> str:
     """The CSRF token a browser would find in the page's forms."""
-    html = client.get(url).get_data(as_text=True)
+    html = client.get(url, follow_redirects=True).get_data(as_text=True)
     match = CSRF_INPUT.search(html)
     assert match, f"no CSRF token on {url}"
     return match.group(1) or match.group(2)

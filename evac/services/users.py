@@ -70,7 +70,9 @@ def create_user(
     user = User(
         email=email,
         name=name or email.split("@")[0],
-        password_hash=generate_password_hash(password),
+        password_hash=generate_password_hash(
+            password, method=current_app.config["EVAC_PASSWORD_HASH"]
+        ),
         role=role,
         hospital=hospital,
     )

@@ -1,0 +1,161 @@
+"""Who may use which route, generated from app.url_map: every route is public by an explicit
+list, or declares its roles and refuses everyone else. Hospital users never reach another
+hospital's case. Every form needs its CSRF token."""
+
+from __future__ import annotations
+
+import pytest
+
+from evac.terms import Role
+from tests.conftest import csrf_token, login
+
+# The only routes anyone may use without signing in.
+PUBLIC = {"auth.login", "i18n.set_language", "api.openapi", "static"}
+
+ALL = {"admin", "coordinator", "hospital", "viewer"}
+COORD = {"admin", "coordinator"}
+
+# The access policy, written down independently of the code: a route added without an entry
+# here, or declaring other roles than these, fails the test.
+POLICY = {
+    "dashboard.index": ALL,
+    "auth.logout": ALL,
+    "cases.board": ALL,
+    "cases.detail": ALL,
+    "cases.cancel": COORD,
+    "intake.upload": COORD,
+    "intake.new_request": COORD,
+    "intake.records": COORD,
+    "intake.record": COORD,
+    "api.post_requests": COORD,
+    "api.list_cases": ALL,
+    "api.get_case": ALL,
+}
+
+
+@pytest.fixture
+def samples(make, app):
+    """A value for every URL argument, pointing at objects the hospital user (UMCG) may see."""
+    reference = make.case()
+    make.place_at(reference, "UMCG")
+    from sqlalchemy import select
+
+    from evac.extensions import db
+    from evac.models import ImportRecord
+
+    with app.app_context():
+        record_id = db.session.scalar(select(ImportRecord.id))
+    return {"reference": reference, "record_id": record_id, "filename": "evac.css", "code": "UMCG"}
+
+
+def routes(app):
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint == "auth.logout", r.rule)):
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def url_for_rule(rule, samples) -> str:
+    missing = [a for a in rule.arguments if a not in samples]
+    assert not missing, f"add a sample value for {missing} ({rule.rule}) to tests/web/test_access.py"
+    return rule.build({a: samples[a] for a in rule.arguments}, append_unknown=False)[1]
+
+
+def call(client, method, url, token=None, api_token=None):
+    if url.startswith("/api/"):
+        headers = {"Authorization": f"Bearer {api_token}"} if api_token else {}
+        return client.open(url, method=method, headers=headers, json={})
+    data = {"csrf_token": token} if method != "GET" and token else {}
+    return client.open(url, method=method, data=data)
+
+
+def test_every_route_declares_who_may_use_it(app):
+    undeclared = [
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in PUBLIC
+        and not hasattr(app.view_functions[rule.endpoint], "allowed_roles")
+    ]
+    assert undeclared == []
+    public = [
+        r.endpoint
+        for r in app.url_map.iter_rules()
+        if getattr(app.view_functions[r.endpoint], "allowed_roles", 0) is None
+    ]
+    assert set(public) <= PUBLIC
+
+
+def test_every_route_allows_exactly_the_roles_of_the_policy(app):
+    declared = {
+        rule.endpoint: set(app.view_functions[rule.endpoint].allowed_roles)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in PUBLIC
+    }
+    assert declared == POLICY
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+def test_routes_refuse_the_roles_that_may_not_use_them(app, client, make, samples, role):
+    user = make.user(role, "UMCG" if role == "hospital" else None)
+    login(client, user)
+    token, api_token = csrf_token(client, "/login"), make.token(user)
+    wrong = []
+    for rule, method in routes(app):
+        if rule.endpoint in PUBLIC:
+            continue
+        allowed = role in app.view_functions[rule.endpoint].allowed_roles
+        response = call(client, method, url_for_rule(rule, samples), token, api_token)
+        refused = response.status_code in (401, 403)
+        if rule.endpoint != "auth.logout":  # signing out rightly ends on the sign-in page
+            refused = refused or "/login" in (response.location or "")
+        if response.status_code >= 500 or allowed == bool(refused):
+            wrong.append(f"{method} {rule.rule}: {response.status_code} (allowed={allowed})")
+        if rule.endpoint == "auth.logout":
+            login(client, user)
+    assert wrong == []
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(app, client, samples):
+    token = csrf_token(client, "/login")
+    wrong = []
+    for rule, method in routes(app):
+        if rule.endpoint in PUBLIC:
+            continue
+        response = call(client, method, url_for_rule(rule, samples), token)
+        expected = 401 if rule.rule.startswith("/api/") else 302
+        if response.status_code != expected or (expected == 302 and "/login" not in response.location):
+            wrong.append(f"{method} {rule.rule}: {response.status_code}")
+    assert wrong == []
+
+
+def test_a_hospital_never_reaches_another_hospitals_case(app, client, make, samples):
+    other = make.user("hospital", "MST2")
+    login(client, other)
+    token, api_token = csrf_token(client, "/login"), make.token(other)
+    seen = []
+    for rule, method in routes(app):
+        if "reference" not in rule.arguments:
+            continue
+        response = call(client, method, url_for_rule(rule, samples), token, api_token)
+        if response.status_code not in (403, 404):
+            seen.append(f"{method} {rule.rule}: {response.status_code}")
+    assert seen == []
+    assert samples["reference"] not in client.get("/cases/").get_data(as_text=True)
+
+
+def test_every_form_needs_its_csrf_token(app, client, make, samples):
+    login(client, make.user("admin"))
+    unprotected = []
+    for rule, method in routes(app):
+        if method == "GET" or rule.rule.startswith("/api/"):
+            continue
+        response = client.open(url_for_rule(rule, samples), method=method, data={})
+        if response.status_code != 400 or "expired" not in response.get_data(as_text=True):
+            unprotected.append(f"{method} {rule.rule}: {response.status_code}")
+    assert unprotected == []
+
+
+def test_the_api_ignores_session_cookies(client, make):
+    """A signed-in browser session is no API credential: the API wants a bearer token, so a
+    forged cross-site request carrying cookies gets nowhere."""
+    login(client, make.user("coordinator"))
+    assert client.get("/api/v1/cases").status_code == 401

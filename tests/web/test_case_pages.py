@@ -1,0 +1,51 @@
+"""The case board and the case page, as each role sees them."""
+
+from tests.conftest import post_form
+
+
+def test_the_board_counts_filters_and_links_cases(as_user, make):
+    ref = make.case(urgency="immediate", family_name="Бойко")
+    make.case(urgency="routine")
+    client = as_user("coordinator")
+    html = client.get("/cases/?urgency=immediate").get_data(as_text=True)
+    assert ref in html and "1 case" in html and "Бойко" in html
+    assert client.get("/cases/?status=nonsense&page=x").status_code == 200
+
+
+def test_viewers_see_no_names(as_user, make):
+    ref = make.case(family_name="Бойко")
+    client = as_user("viewer")
+    assert "Бойко" not in client.get("/cases/").get_data(as_text=True)
+    html = client.get(f"/cases/{ref}").get_data(as_text=True)
+    assert ref in html and "Бойко" not in html and "Penicillin" not in html
+
+
+def test_the_case_page_shows_patient_alerts_history_and_audit(as_user, make):
+    ref = make.case(isolation_required=True, mdro_status="positive", allergies="Latex",
+                    companions=[{"name": "Марія", "relation": "mother", "age_years": 60}])  # fmt: skip
+    client = as_user("coordinator")
+    html = client.get(f"/cases/{ref}").get_data(as_text=True)
+    for text in ("Шевченко", "Shevchenko", "Isolation required", "MDRO positive",
+                 "Allergy: Latex", "Марія", "mother", "case.registered", "Audit trail"):  # fmt: skip
+        assert text in html, text
+
+
+def test_cancel_from_the_case_page(as_user, make):
+    ref = make.case()
+    client = as_user("coordinator")
+    response = post_form(client, f"/cases/{ref}/cancel", {"reason": "Died in hospital"}, page=f"/cases/{ref}")
+    assert response.status_code == 302
+    html = client.get(f"/cases/{ref}").get_data(as_text=True)
+    assert "Died in hospital" in html and "status-cancelled" in html
+
+
+def test_cancel_without_reason_says_why(as_user, make):
+    ref = make.case()
+    client = as_user("coordinator")
+    response = post_form(client, f"/cases/{ref}/cancel", {"reason": ""}, page=f"/cases/{ref}",
+                         follow_redirects=True)  # fmt: skip
+    assert "Give a reason." in response.get_data(as_text=True)
+
+
+def test_an_unknown_case_is_a_404(as_user):
+    assert as_user("coordinator").get("/cases/EV-1999-99999").status_code == 404
