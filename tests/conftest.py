@@ -55,6 +55,8 @@ def app(tmp_path_factory):
             "EVAC_BASE_URL": "http://localhost",
             "EVAC_LOGIN_MAX_FAILURES": 5,
             "EVAC_PASSWORD_HASH": "pbkdf2:sha256:1000",
+            # Tests read English; Dutch and Ukrainian pages are tested by asking for them.
+            "BABEL_DEFAULT_LOCALE": "en",
         }
     )
     with app.app_context():

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from evac.config import LOCALES
@@ -13,6 +21,9 @@ bp = Blueprint("i18n", __name__)
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        # Commands and scheduled jobs write English, like their own output and the logs.
+        return "en"
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
     if session.get("locale") in LOCALES:
