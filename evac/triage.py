@@ -1,15 +1,156 @@
-"""Triage rules: from clinical facts to suggestions (bed category, urgency, isolation) and to the
-alerts a receiving clinician must see first. Pure rules: no Flask app, no database; the texts are
-marked for translation and rendered in the caller's locale.
+"""Triage rules: from clinical facts to suggested values (bed category, urgency, mobility,
+isolation, interpreter), and the alerts a receiving clinician must see first.
+
+Pure rules: no app and no database. The coordinator confirms or changes every suggestion; each
+suggestion names the rule that made it, so the case page can say why.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from evac.terms import MdroStatus
+from evac.terms import BedCategory, MdroStatus, Mobility, Source
+
+ADULT_AGE = 18
+# ICD-10 T20-T32: burns and corrosions (T33-T35 are frostbite, not burns)
+BURNS = re.compile(r"^T(2[0-9]|3[0-2])(\.|$)")
+# Languages a Dutch ward can speak with the patient without an interpreter
+WARD_LANGUAGES = frozenset({"nl", "en"})
+
+
+@dataclass(frozen=True)
+class ClinicalFacts:
+    """What the rules look at, as plain values."""
+
+    requested_care: str
+    urgency: str
+    mobility: str
+    source: str
+    sending_country: str | None
+    age_years: int | None
+    icd10: tuple[str, ...] = ()
+    ventilated: bool = False
+    oxygen_l_min: float | None = None
+    mdro_status: str = MdroStatus.UNKNOWN
+    isolation_required: bool | None = None
+    languages: tuple[str, ...] = ()
+    companions: int = 0
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    field: str
+    value: object
+    rule: str  # a key of RULES
+
+
+# Each rule in words, for the case page ("suggested by: ...").
+RULES = {
+    "requested": _l("As requested by the sender"),
+    "ventilated_adult": _l("Ventilated adult: intensive care"),
+    "ventilated_child": _l("Ventilated child: paediatric intensive care"),
+    "child": _l("Under 18: paediatric ward"),
+    "child_ic": _l("Under 18 needing intensive care: paediatric intensive care"),
+    "burns": _l("Burn injury (ICD-10 T20-T32): burn centre"),
+    "foreign_hospital_mdro": _l(
+        "From a foreign hospital with unknown or positive MDRO status: isolation until screened"
+    ),
+    "mdro_negative": _l("Screened MDRO negative: no isolation needed for MDRO"),
+    "needs_stretcher": _l("Ventilated or in intensive care: transport lying down"),
+    "interpreter": _l("Speaks neither Dutch nor English: interpreter needed"),
+    "companions_lodging": _l("Travels with companions: they need lodging near the hospital"),
+}
+
+
+@dataclass
+class Triage:
+    """The suggested triage: a value for every field, and the rule behind each."""
+
+    bed_category: str
+    urgency: str
+    mobility: str
+    isolation_required: bool
+    interpreter_needed: bool
+    companions_need_lodging: bool
+    suggestions: dict[str, Suggestion] = field(default_factory=dict)
+
+    def rule_for(self, name: str) -> str | None:
+        s = self.suggestions.get(name)
+        return s.rule if s else None
+
+
+def age_on(date_of_birth: date | None, age_years: int | None, day: date) -> int | None:
+    if date_of_birth is None:
+        return age_years
+    before_birthday = (day.month, day.day) < (date_of_birth.month, date_of_birth.day)
+    return day.year - date_of_birth.year - before_birthday
+
+
+def suggest(facts: ClinicalFacts) -> Triage:
+    """The values the rules suggest for these facts."""
+    out: dict[str, Suggestion] = {}
+
+    def put(name: str, value: object, rule: str) -> None:
+        out[name] = Suggestion(name, value, rule)
+
+    child = facts.age_years is not None and facts.age_years < ADULT_AGE
+    burns = any(BURNS.match(code.upper()) for code in facts.icd10)
+    care = facts.requested_care
+    put("bed_category", care, "requested")
+    # Capability first: a burn centre treats burned children too, so burns decide before age.
+    if burns:
+        put("bed_category", BedCategory.BURNS.value, "burns")
+    elif facts.ventilated:
+        if child:
+            put("bed_category", BedCategory.PICU.value, "ventilated_child")
+        else:
+            put("bed_category", BedCategory.IC.value, "ventilated_adult")
+    elif child and care in (BedCategory.IC, BedCategory.PICU):
+        put("bed_category", BedCategory.PICU.value, "child_ic")
+    elif child and care in (BedCategory.CLINICAL, BedCategory.OTHER):
+        put("bed_category", BedCategory.PAEDIATRIC.value, "child")
+
+    put("urgency", facts.urgency, "requested")
+
+    put("mobility", facts.mobility, "requested")
+    category = out["bed_category"].value
+    lying = facts.ventilated or category in (BedCategory.IC, BedCategory.PICU)
+    if lying and facts.mobility != Mobility.STRETCHER:
+        put("mobility", Mobility.STRETCHER.value, "needs_stretcher")
+
+    # Dutch practice: anyone from a foreign hospital is nursed in isolation until screened.
+    foreign = facts.source == Source.EU_MEDEVAC or (facts.sending_country not in (None, "", "NL"))
+    isolation = bool(facts.isolation_required)
+    put("isolation_required", isolation, "requested")
+    if foreign and facts.mdro_status in (MdroStatus.UNKNOWN, MdroStatus.POSITIVE):
+        put("isolation_required", True, "foreign_hospital_mdro")
+    elif facts.mdro_status == MdroStatus.NEGATIVE and facts.isolation_required is None:
+        put("isolation_required", False, "mdro_negative")
+
+    speaks = {code.split("-")[0].lower() for code in facts.languages}
+    interpreter = bool(speaks) and not (speaks & WARD_LANGUAGES)
+    put("interpreter_needed", interpreter, "interpreter" if interpreter else "requested")
+    lodging = facts.companions > 0
+    put("companions_need_lodging", lodging, "companions_lodging" if lodging else "requested")
+
+    return Triage(
+        bed_category=str(out["bed_category"].value),
+        urgency=str(out["urgency"].value),
+        mobility=str(out["mobility"].value),
+        isolation_required=bool(out["isolation_required"].value),
+        interpreter_needed=interpreter,
+        companions_need_lodging=lodging,
+        suggestions=out,
+    )
+
+
+def rule_text(rule: str) -> str:
+    return str(RULES.get(rule, rule))
 
 
 @dataclass(frozen=True)

@@ -176,16 +176,17 @@ def change_status(
     previous = case.status
     case.status = target
     case.updated_at = utcnow()
-    db.session.add(
-        StatusChange(
-            case=case,
-            from_status=previous,
-            to_status=target,
-            transition=transition,
-            user_id=actor.id if actor else None,
-            reason=reason,
+    if target != previous:  # re-triage keeps the state; its history is the triage record
+        db.session.add(
+            StatusChange(
+                case=case,
+                from_status=previous,
+                to_status=target,
+                transition=transition,
+                user_id=actor.id if actor else None,
+                reason=reason,
+            )
         )
-    )
     audit.record(
         actor, f"case.{transition}", case, case=case, **{"from": previous, "to": target}, **data
     )

@@ -4,7 +4,7 @@ headers, template helpers)."""
 from __future__ import annotations
 
 from flask import Flask, flash, redirect, render_template, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_timedelta, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -12,13 +12,14 @@ from flask_wtf.csrf import CSRFError
 from evac import terms, workflow
 from evac.extensions import db, login_manager
 from evac.models import User
+from evac.services import triage as triage_service
 from evac.services.errors import DomainError, Forbidden, NotFound
 from evac.terms import Role
-from evac.web import auth, cases, dashboard, i18n, intake, nav
+from evac.web import auth, cases, dashboard, i18n, intake, nav, triage
 
 
 def init_app(app: Flask) -> None:
-    for module in (i18n, auth, dashboard, cases, intake):
+    for module in (i18n, auth, dashboard, cases, intake, triage):
         app.register_blueprint(module.bp)
 
     login_manager.login_view = "auth.login"
@@ -33,6 +34,13 @@ def init_app(app: Flask) -> None:
     nav.register("dashboard.index", _l("Overview"), (Role.COORDINATOR, Role.ADMIN, Role.VIEWER), 0)
     nav.register("cases.board", _l("Cases"), tuple(Role), 10)
     nav.register("intake.upload", _l("Intake"), (Role.COORDINATOR, Role.ADMIN), 20)
+    nav.register(
+        "triage.queue",
+        _l("Triage"),
+        (Role.COORDINATOR, Role.ADMIN),
+        15,
+        count=triage_service.queue_length,
+    )
 
     app.jinja_env.globals.update(
         nav_items=nav.nav_items,
@@ -41,6 +49,7 @@ def init_app(app: Flask) -> None:
         workflow=workflow,
         terms=terms,
         get_locale=get_locale,
+        waiting=lambda delta: format_timedelta(delta, threshold=1.5),
         LOCALES={"nl": "Nederlands", "en": "English", "uk": "Українська"},
     )
     app.jinja_env.filters["language_name"] = terms.language_name
