@@ -8,8 +8,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from evac import triage as rules
 from evac.services import cases as case_service
 from evac.services import registry
+from evac.services import triage as triage_service
 from evac.terms import BedCategory, CaseStatus, Source, Urgency
 from evac.web.access import COORDINATING, EVERYONE, roles_required
 
@@ -58,8 +60,18 @@ def detail(reference: str):
         detail=detail,
         alerts=[a.text for a in case_service.case_alerts(case)] if detail != "anonymous" else [],
         today=date.today(),
+        triage_history=triage_service.history(case) if case.triage else [],
+        triage_rule=_triage_rule,
         trail=case_service.audit_trail(current_user, case),
     )
+
+
+def _triage_rule(record, field: str) -> str:
+    """Which rule suggested the value of this field, when the coordinator kept it."""
+    suggestion = (record.suggestions or {}).get(field)
+    if not suggestion or suggestion.get("value") != getattr(record, field):
+        return _("set by the coordinator")
+    return rules.rule_text(suggestion["rule"])
 
 
 @bp.post("/<reference>/cancel")

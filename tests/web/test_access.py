@@ -27,6 +27,8 @@ POLICY = {
     "intake.new_request": COORD,
     "intake.records": COORD,
     "intake.record": COORD,
+    "triage.queue": COORD,
+    "triage.triage_case": COORD,
     "api.post_requests": COORD,
     "api.list_cases": ALL,
     "api.get_case": ALL,
