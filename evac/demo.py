@@ -184,6 +184,104 @@ def seed() -> list[tuple[str, str, str]]:
     return logins
 
 
-# Later areas (triage, placement, offers, transport) add functions here that move demo cases
-# through the workflow; each must be harmless when run twice.
-EXTRA_STEPS: list = []
+# --------------------------------------------------------------------------------------------
+# Capacity: 14 days of daily reports for every hospital, sized by the kind of hospital.
+
+# (low, high) staffed beds per category and hospital kind
+BED_RANGES = {
+    "umc": {"ic": (30, 48), "clinical": (550, 850), "paediatric": (40, 80), "picu": (10, 20),
+            "oncology": (40, 60), "rehabilitation": (10, 20)},
+    "top_clinical": {"ic": (16, 30), "clinical": (380, 650), "paediatric": (20, 40),
+                     "oncology": (20, 40), "rehabilitation": (10, 20), "burns": (12, 18)},
+    "general": {"ic": (6, 14), "clinical": (150, 340), "paediatric": (10, 24)},
+}  # fmt: skip
+# Busier regions (the west and the south-west) make the spread worth watching.
+REGION_LOAD = {"WEST": 0.93, "ZWN": 0.91, "SZN": 0.9, "NW": 0.88, "MN": 0.86, "BRA": 0.87}
+# These hospitals' last report is two days old: the page must flag them as stale.
+LATE_REPORTERS = {"ANT", "DEV", "ZGT"}
+
+
+def seed_capacity(days: int = 14, now: datetime | None = None) -> None:
+    from evac.models import CapacityReport, Hospital
+    from evac.services import capacity
+
+    if db.session.scalar(select(CapacityReport.id).limit(1)) is not None:
+        return
+    now = now or datetime.now(UTC)
+    rng = random.Random(11)
+    for hospital in db.session.scalars(select(Hospital).order_by(Hospital.code)):
+        ranges = BED_RANGES[hospital.kind]
+        beds = {c: rng.randint(*ranges[c]) for c in hospital.capabilities if c in ranges}
+        if hospital.burn_centre and "burns" not in beds:
+            beds["burns"] = rng.randint(12, 18)
+        level = REGION_LOAD.get(hospital.region.code, 0.82) + rng.uniform(-0.06, 0.05)
+        last_day = 2 if hospital.code in LATE_REPORTERS else 0
+        for day in range(days - 1, last_day - 1, -1):
+            level = min(1.0, max(0.6, level + rng.uniform(-0.03, 0.03)))
+            figures = capacity.Figures(
+                {c: (n, min(n, round(n * min(1.0, level + rng.uniform(-0.08, 0.06)))))
+                 for c, n in beds.items()},
+                isolation_free=rng.choice([0, 1, 1, 2, 2, 3, 4]),
+            )  # fmt: skip
+            at = now - timedelta(days=day, hours=rng.uniform(0, 3))
+            capacity.record_report(None, hospital, figures, "demo", at)
+    db.session.commit()
+
+
+def seed_transport_capacity() -> None:
+    from evac.models import Region, TransportCapacityReport
+
+    if db.session.scalar(select(TransportCapacityReport.id).limit(1)) is not None:
+        return
+    rng = random.Random(5)
+    for region in db.session.scalars(select(Region).order_by(Region.code)):
+        db.session.add(
+            TransportCapacityReport(
+                region=region, ambulances=rng.randint(2, 9), micu=rng.randint(0, 2)
+            )
+        )
+    db.session.commit()
+
+
+# --------------------------------------------------------------------------------------------
+# The workflow: most cases triaged by the coordinator, a few still waiting, one cancelled.
+
+
+def _coordinator() -> User:
+    return db.session.scalar(select(User).where(User.email == "coordinator@evac.example"))
+
+
+def _demo_cases():
+    from evac.models import Case
+
+    return list(
+        db.session.scalars(
+            select(Case)
+            .where(Case.external_ref.like("UCPM-MEDEVAC-2026-%"))
+            .order_by(Case.external_ref)
+        )
+    )
+
+
+def seed_triage() -> None:
+    from evac.services import cases as case_service
+    from evac.services import triage as triage_service
+
+    coordinator = _coordinator()
+    for i, case in enumerate(_demo_cases()):
+        # Every fifth request stays in the triage queue; one was withdrawn by its sender.
+        if case.status != "received" or i % 5 == 4:
+            continue
+        if i == 7:
+            case_service.cancel_case(
+                coordinator, case.reference, "Withdrawn by the sender: patient treated in Poland"
+            )
+            continue
+        triage_service.triage_case(
+            coordinator, case.reference, triage_service.starting_values(case)
+        )
+
+
+# Later areas (placement, offers, transport) add functions here that move demo cases through
+# the workflow; each must be harmless when run twice.
+EXTRA_STEPS: list = [seed_capacity, seed_transport_capacity, seed_triage]

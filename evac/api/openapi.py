@@ -105,6 +105,30 @@ PATHS: dict[str, dict] = {
             "responses": {"200": {"description": "The case"}, **STANDARD_ERRORS},
         }
     },
+    "/api/v1/capacity": {
+        "get": {
+            "summary": "Beds per hospital and category, and per region the sums and occupancy",
+            "responses": {"200": {"description": "Regions and hospitals"}, **STANDARD_ERRORS},
+        }
+    },
+    "/api/v1/hospitals/{code}/capacity": {
+        "put": {
+            "summary": "Report a hospital's beds (hospital users: their own hospital only)",
+            "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object",
+                "properties": {
+                    "categories": {"type": "object", "additionalProperties": {
+                        "type": "object",
+                        "properties": {"capacity": {"type": "integer"}, "occupied": {"type": "integer"}},
+                        "required": ["capacity", "occupied"]}},
+                    "isolation_free": {"type": "integer"},
+                }}}}},
+            "responses": {"200": {"description": "The hospital's current figures"},
+                          "400": _error("Malformed JSON"), "422": _error("Invalid figures"),
+                          **STANDARD_ERRORS},
+        }
+    },
 }  # fmt: skip
 
 

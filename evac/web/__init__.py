@@ -4,7 +4,13 @@ headers, template helpers)."""
 from __future__ import annotations
 
 from flask import Flask, flash, redirect, render_template, request
-from flask_babel import format_date, format_datetime, format_timedelta, get_locale
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_percent,
+    format_timedelta,
+    get_locale,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -15,11 +21,11 @@ from evac.models import User
 from evac.services import triage as triage_service
 from evac.services.errors import DomainError, Forbidden, NotFound
 from evac.terms import Role
-from evac.web import auth, cases, dashboard, i18n, intake, nav, triage
+from evac.web import auth, capacity, cases, dashboard, i18n, intake, nav, triage
 
 
 def init_app(app: Flask) -> None:
-    for module in (i18n, auth, dashboard, cases, intake, triage):
+    for module in (i18n, auth, dashboard, cases, intake, triage, capacity):
         app.register_blueprint(module.bp)
 
     login_manager.login_view = "auth.login"
@@ -34,6 +40,7 @@ def init_app(app: Flask) -> None:
     nav.register("dashboard.index", _l("Overview"), (Role.COORDINATOR, Role.ADMIN, Role.VIEWER), 0)
     nav.register("cases.board", _l("Cases"), tuple(Role), 10)
     nav.register("intake.upload", _l("Intake"), (Role.COORDINATOR, Role.ADMIN), 20)
+    nav.register("capacity.overview", _l("Capacity"), tuple(Role), 30)
     nav.register(
         "triage.queue",
         _l("Triage"),
@@ -49,6 +56,8 @@ def init_app(app: Flask) -> None:
         workflow=workflow,
         terms=terms,
         get_locale=get_locale,
+        occupancy_class=capacity.occupancy_class,
+        percent=lambda f: "–" if f is None else format_percent(f),
         waiting=lambda delta: format_timedelta(delta, threshold=1.5),
         LOCALES={"nl": "Nederlands", "en": "English", "uk": "Українська"},
     )

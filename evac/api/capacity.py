@@ -1,0 +1,96 @@
+"""GET /api/v1/capacity and PUT /api/v1/hospitals/CODE/capacity (../shared/specs/api.md)."""
+
+from __future__ import annotations
+
+from flask import g, jsonify, request
+from flask_babel import gettext as _
+
+from evac.api import api_roles, bp, error
+from evac.services import capacity as capacity_service
+from evac.services.errors import InvalidInput, Problem
+from evac.terms import Role
+
+
+def _beds(beds: capacity_service.Beds) -> dict:
+    return {
+        "capacity": beds.capacity,
+        "occupied": beds.occupied,
+        "reserved": beds.reserved,
+        "free": beds.free,
+        "occupancy": None if beds.fraction is None else round(beds.fraction, 4),
+    }
+
+
+@bp.get("/capacity")
+@api_roles(*Role)
+def get_capacity():
+    regions = capacity_service.current_capacity()
+    hospitals, region_list = [], []
+    for rc in regions:
+        region_list.append(
+            {
+                "code": rc.region.code,
+                "name": rc.region.name,
+                "categories": {c: _beds(b) for c, b in sorted(rc.beds.items())},
+                "total": _beds(rc.total),
+                "occupancy": None if rc.total.fraction is None else round(rc.total.fraction, 4),
+                "isolation_free": rc.isolation_free,
+                "transport": {"ambulances": rc.ambulances, "micu": rc.micu,
+                              "reported_at": _iso(rc.transport_reported_at)},
+            }
+        )  # fmt: skip
+        for hc in rc.hospitals:
+            hospitals.append(
+                {
+                    "code": hc.hospital.code,
+                    "name": hc.hospital.name,
+                    "region": rc.region.code,
+                    "categories": {
+                        c: {**_beds(b), "reported_at": _iso(hc.reported_at)}
+                        for c, b in sorted(hc.beds.items())
+                    },
+                    "isolation_free": hc.isolation_free,
+                    "reported_at": _iso(hc.reported_at),
+                    "stale": hc.stale,
+                }
+            )
+    return jsonify({"regions": region_list, "hospitals": hospitals})
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+@bp.put("/hospitals/<code>/capacity")
+@api_roles(Role.HOSPITAL, Role.COORDINATOR, Role.ADMIN)
+def put_capacity(code: str):
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return error(400, _("The body must be a JSON object."))
+    categories = body.get("categories", {})
+    problems = []
+    figures = capacity_service.Figures({}, body.get("isolation_free"))
+    if not isinstance(categories, dict):
+        raise InvalidInput([Problem("categories", _("categories must be an object."))])
+    for category, values in categories.items():
+        if not isinstance(values, dict) or "capacity" not in values or "occupied" not in values:
+            problems.append(
+                Problem(
+                    f"categories.{category}", _("Give capacity and occupied for each category.")
+                )
+            )
+            continue
+        figures.categories[str(category)] = (values["capacity"], values["occupied"])
+    if problems:
+        raise InvalidInput(problems)
+    report = capacity_service.report_capacity(g.api_user, code, figures, channel="api")
+    hc = capacity_service.hospital_capacity(g.api_user, code)
+    return jsonify(
+        {
+            "hospital": hc.hospital.code,
+            "report_id": report.id,
+            "reported_at": _iso(report.reported_at),
+            "categories": {c: _beds(b) for c, b in sorted(hc.beds.items())},
+            "isolation_free": hc.isolation_free,
+        }
+    )

@@ -1,0 +1,491 @@
+"""Bed capacity: hospitals report beds per category (every report kept as a time series), the
+centre sees occupancy per region, and regions report their ambulance and MICU crews.
+
+HospitalBeds holds the current figures placement and acceptance work on; a report updates it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from evac.extensions import db
+from evac.models import (
+    CapacityFigure,
+    CapacityReport,
+    Hospital,
+    HospitalBeds,
+    Region,
+    TransportCapacityReport,
+    User,
+)
+from evac.models.types import utcnow
+from evac.services import audit
+from evac.services.errors import Forbidden, InvalidInput, NotFound, Problem
+from evac.terms import BedCategory, Role
+
+# Categories with beds of their own ("other" is a request for something the registry lacks).
+REPORTED = tuple(c.value for c in BedCategory if c != BedCategory.OTHER)
+ISOLATION = "isolation"
+STALE_AFTER = timedelta(hours=24)
+MAX_BEDS = 5000
+
+
+@dataclass
+class Figures:
+    """One hospital's report: {category: (capacity, occupied)} and free isolation rooms."""
+
+    categories: dict[str, tuple[int, int]]
+    isolation_free: int | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Reporting
+
+
+def _hospital(code: str) -> Hospital:
+    hospital = db.session.scalar(select(Hospital).where(Hospital.code == code.upper()))
+    if hospital is None:
+        raise NotFound(_("No hospital %(code)s.", code=code))
+    return hospital
+
+
+def may_report_for(user: User, hospital: Hospital) -> bool:
+    if user.has_role(Role.COORDINATOR, Role.ADMIN):
+        return True
+    return user.has_role(Role.HOSPITAL) and user.hospital_id == hospital.id
+
+
+def _check(figures: Figures, row: int | None = None) -> list[Problem]:
+    problems = []
+    if not figures.categories and figures.isolation_free is None:
+        problems.append(Problem("categories", _("Report at least one bed category."), row))
+    for category, (capacity, occupied) in figures.categories.items():
+        if category not in REPORTED:
+            problems.append(
+                Problem(
+                    "category",
+                    _(
+                        "Unknown bed category '%(category)s'; expected one of: %(allowed)s.",
+                        category=category,
+                        allowed=", ".join(REPORTED),
+                    ),
+                    row,
+                )
+            )
+        for name, value in (("capacity", capacity), ("occupied", occupied)):
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_BEDS:
+                problems.append(
+                    Problem(
+                        f"{category}.{name}",
+                        _(
+                            "%(field)s must be a whole number from 0 to %(max)d.",
+                            field=name,
+                            max=MAX_BEDS,
+                        ),
+                        row,
+                    )
+                )
+    iso = figures.isolation_free
+    if iso is not None and (
+        not isinstance(iso, int) or isinstance(iso, bool) or not 0 <= iso <= 500
+    ):
+        problems.append(
+            Problem(
+                "isolation_free", _("isolation_free must be a whole number from 0 to 500."), row
+            )
+        )
+    return problems
+
+
+def report_capacity(
+    actor: User,
+    hospital_code: str,
+    figures: Figures,
+    channel: str,
+    reported_at: datetime | None = None,
+) -> CapacityReport:
+    """Record a hospital's report and make it the current figures."""
+    hospital = _hospital(hospital_code)
+    if not may_report_for(actor, hospital):
+        raise Forbidden(_("You may report capacity only for your own hospital."))
+    problems = _check(figures)
+    if problems:
+        raise InvalidInput(problems)
+    report = record_report(actor, hospital, figures, channel, reported_at or utcnow())
+    db.session.commit()
+    return report
+
+
+def record_report(
+    actor: User | None, hospital: Hospital, figures: Figures, channel: str, at: datetime
+) -> CapacityReport:
+    """Add a checked report to the transaction (the caller commits); also for system loads."""
+    report = CapacityReport(
+        hospital=hospital,
+        reported_at=at,
+        user_id=actor.id if actor else None,
+        channel=channel,
+        isolation_free=figures.isolation_free or 0,
+        figures=[
+            CapacityFigure(category=c, capacity=cap, occupied=occ)
+            for c, (cap, occ) in sorted(figures.categories.items())
+        ],
+    )
+    db.session.add(report)
+    current = {
+        b.category: b
+        for b in db.session.scalars(
+            select(HospitalBeds).where(HospitalBeds.hospital_id == hospital.id)
+        )
+    }
+    updates = dict(figures.categories)
+    if figures.isolation_free is not None:
+        updates[ISOLATION] = (figures.isolation_free, 0)
+    for category, (capacity, occupied) in updates.items():
+        beds = current.get(category)
+        if beds is None:
+            beds = HospitalBeds(hospital=hospital, category=category, reserved=0)
+            db.session.add(beds)
+        # An older report (a late CSV, say) joins the history but does not overwrite newer figures.
+        if beds.reported_at is None or beds.reported_at <= at:
+            beds.capacity, beds.occupied, beds.reported_at = capacity, occupied, at
+    audit.record(
+        actor,
+        "capacity.reported",
+        hospital,
+        channel=channel,
+        categories={c: list(v) for c, v in figures.categories.items()},
+        isolation_free=figures.isolation_free,
+    )
+    return report
+
+
+CSV_COLUMNS = ("hospital", "category", "capacity", "occupied")
+
+
+def import_capacity_csv(actor: User, raw: bytes) -> list[CapacityReport]:
+    """Many hospitals at once: one row per hospital and category. All or nothing.
+
+    Columns: hospital, category, capacity, occupied, and optionally isolation_free (per
+    hospital, on any of its rows) and reported_at (ISO 8601; now when absent).
+    """
+    if not actor.has_role(Role.COORDINATOR, Role.ADMIN):
+        raise Forbidden(_("Only coordinators import capacity files."))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(
+            [Problem("", _("The file is not UTF-8 text. Save it as CSV UTF-8."), 1)]
+        ) from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [(name or "").strip().lower() for name in reader.fieldnames or []]
+    missing = [c for c in CSV_COLUMNS if c not in header]
+    if missing:
+        raise InvalidInput(
+            [
+                Problem(
+                    "",
+                    _("The header row lacks the columns %(columns)s.", columns=", ".join(missing)),
+                    1,
+                )
+            ]
+        )
+    reader.fieldnames = header
+    hospitals = {h.code: h for h in db.session.scalars(select(Hospital))}
+    problems: list[Problem] = []
+    batches: dict[tuple[str, datetime], Figures] = {}
+    now = utcnow()
+    for raw_row in reader:
+        row = reader.line_num
+        values = {k: (v or "").strip() for k, v in raw_row.items() if k}
+        if not any(values.values()):
+            continue
+        code = values["hospital"].upper()
+        if code not in hospitals:
+            problems.append(
+                Problem("hospital", _("Unknown hospital code: %(code)s.", code=code or "–"), row)
+            )
+            continue
+        numbers = {}
+        for name in ("capacity", "occupied", "isolation_free"):
+            if values.get(name, "") == "":
+                continue
+            try:
+                numbers[name] = int(values[name])
+            except ValueError:
+                problems.append(
+                    Problem(
+                        name,
+                        _(
+                            "%(field)s is '%(value)s', not a whole number.",
+                            field=name,
+                            value=values[name],
+                        ),
+                        row,
+                    )
+                )
+        at = now
+        if values.get("reported_at"):
+            try:
+                at = datetime.fromisoformat(values["reported_at"].replace("Z", "+00:00"))
+                at = at if at.tzinfo else at.replace(tzinfo=UTC)
+            except ValueError:
+                problems.append(
+                    Problem("reported_at", _("reported_at is not a date and time (ISO 8601)."), row)
+                )
+        if "capacity" not in numbers or "occupied" not in numbers:
+            if not any(p.row == row for p in problems):
+                problems.append(Problem("capacity", _("capacity and occupied are required."), row))
+            continue
+        figures = batches.setdefault((code, at), Figures({}))
+        category = values["category"].lower()
+        if category in figures.categories:
+            problems.append(
+                Problem(
+                    "category",
+                    _("%(category)s appears twice for %(code)s.", category=category, code=code),
+                    row,
+                )
+            )
+        one = Figures(
+            {category: (numbers["capacity"], numbers["occupied"])}, numbers.get("isolation_free")
+        )
+        problems.extend(_check(one, row))
+        figures.categories[category] = one.categories[category]
+        if one.isolation_free is not None:
+            if figures.isolation_free not in (None, one.isolation_free):
+                problems.append(
+                    Problem(
+                        "isolation_free",
+                        _("Different isolation_free values for %(code)s.", code=code),
+                        row,
+                    )
+                )
+            figures.isolation_free = one.isolation_free
+    if not batches and not problems:
+        problems.append(Problem("", _("The file holds no capacity figures."), 2))
+    if problems:
+        raise InvalidInput(problems)
+    reports = [
+        record_report(actor, hospitals[code], figures, "upload", at)
+        for (code, at), figures in batches.items()
+    ]
+    db.session.commit()
+    return reports
+
+
+def report_transport(
+    actor: User, region_code: str, ambulances: int, micu: int
+) -> TransportCapacityReport:
+    """Ambulance and MICU crews a region has available now."""
+    if not actor.has_role(Role.COORDINATOR, Role.ADMIN):
+        raise Forbidden(_("Only coordinators report transport capacity."))
+    region = db.session.scalar(select(Region).where(Region.code == region_code))
+    if region is None:
+        raise NotFound(_("No region %(code)s.", code=region_code))
+    problems = [
+        Problem(name, _("%(field)s must be a whole number from 0 to 500.", field=name))
+        for name, value in (("ambulances", ambulances), ("micu", micu))
+        if not isinstance(value, int) or not 0 <= value <= 500
+    ]
+    if problems:
+        raise InvalidInput(problems)
+    report = TransportCapacityReport(
+        region=region, user_id=actor.id, ambulances=ambulances, micu=micu
+    )
+    db.session.add(report)
+    audit.record(actor, "transport_capacity.reported", region, ambulances=ambulances, micu=micu)
+    db.session.commit()
+    return report
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+@dataclass
+class Beds:
+    capacity: int = 0
+    occupied: int = 0
+    reserved: int = 0
+
+    @property
+    def free(self) -> int:
+        return max(0, self.capacity - self.occupied - self.reserved)
+
+    @property
+    def fraction(self) -> float | None:
+        if not self.capacity:
+            return None
+        return (self.occupied + self.reserved) / self.capacity
+
+    def add(self, other: Beds) -> None:
+        self.capacity += other.capacity
+        self.occupied += other.occupied
+        self.reserved += other.reserved
+
+
+@dataclass
+class HospitalCapacity:
+    hospital: Hospital
+    beds: dict[str, Beds]
+    isolation_free: int
+    reported_at: datetime | None
+    stale: bool
+
+    @property
+    def total(self) -> Beds:
+        total = Beds()
+        for b in self.beds.values():
+            total.add(b)
+        return total
+
+
+@dataclass
+class RegionCapacity:
+    region: Region
+    beds: dict[str, Beds] = field(default_factory=dict)
+    hospitals: list[HospitalCapacity] = field(default_factory=list)
+    isolation_free: int = 0
+    ambulances: int | None = None
+    micu: int | None = None
+    transport_reported_at: datetime | None = None
+    trend: list[tuple[date, float | None]] = field(default_factory=list)
+
+    @property
+    def total(self) -> Beds:
+        total = Beds()
+        for b in self.beds.values():
+            total.add(b)
+        return total
+
+    @property
+    def stale_count(self) -> int:
+        return sum(1 for h in self.hospitals if h.stale)
+
+
+def _hospital_figures(hospitals: list[Hospital], now: datetime) -> list[HospitalCapacity]:
+    by_hospital = {h.id: HospitalCapacity(h, {}, 0, None, True) for h in hospitals}
+    rows = db.session.scalars(
+        select(HospitalBeds).where(HospitalBeds.hospital_id.in_(list(by_hospital)))
+    )
+    for row in rows:
+        hc = by_hospital[row.hospital_id]
+        if row.category == ISOLATION:
+            hc.isolation_free = row.capacity
+        else:
+            hc.beds[row.category] = Beds(row.capacity, row.occupied, row.reserved)
+        if row.reported_at and (hc.reported_at is None or row.reported_at > hc.reported_at):
+            hc.reported_at = row.reported_at
+    for hc in by_hospital.values():
+        hc.stale = hc.reported_at is None or now - hc.reported_at > STALE_AFTER
+    return list(by_hospital.values())
+
+
+def current_capacity(now: datetime | None = None) -> list[RegionCapacity]:
+    """Every region with its sums per category and its hospitals, busiest region first."""
+    now = now or utcnow()
+    regions = {r.id: RegionCapacity(r) for r in db.session.scalars(select(Region))}
+    hospitals = db.session.scalars(
+        select(Hospital)
+        .where(Hospital.active)
+        .options(selectinload(Hospital.region))
+        .order_by(Hospital.name)
+    )
+    for hc in _hospital_figures(list(hospitals), now):
+        rc = regions[hc.hospital.region_id]
+        rc.hospitals.append(hc)
+        rc.isolation_free += hc.isolation_free
+        for category, beds in hc.beds.items():
+            rc.beds.setdefault(category, Beds()).add(beds)
+    for report in _latest_transport():
+        rc = regions[report.region_id]
+        rc.ambulances, rc.micu, rc.transport_reported_at = (
+            report.ambulances,
+            report.micu,
+            report.reported_at,
+        )
+    return sorted(regions.values(), key=lambda r: (-(r.total.fraction or 0), r.region.code))
+
+
+def _latest_transport() -> list[TransportCapacityReport]:
+    latest: dict[int, TransportCapacityReport] = {}
+    for report in db.session.scalars(
+        select(TransportCapacityReport).order_by(TransportCapacityReport.reported_at)
+    ):
+        latest[report.region_id] = report
+    return list(latest.values())
+
+
+def daily_occupancy(days: int = 14, today: date | None = None) -> dict[tuple[date, str, str], Beds]:
+    """Per day, region and category: the sums of each hospital's last report of that day (or
+    before). Reserved beds are not part of reports, so the history shows reported occupancy."""
+    today = today or utcnow().date()
+    first = today - timedelta(days=days - 1)
+    ends = [datetime.combine(first + timedelta(d), time.max, tzinfo=UTC) for d in range(days)]
+    region_of = dict(db.session.execute(select(Hospital.id, Region.code).join(Region)).all())
+    series: dict[tuple[int, str], list[tuple[datetime, int, int]]] = defaultdict(list)
+    query = (
+        select(CapacityReport.hospital_id, CapacityReport.reported_at, CapacityFigure.category,
+               CapacityFigure.capacity, CapacityFigure.occupied)
+        .join(CapacityFigure)
+        .where(CapacityReport.reported_at <= ends[-1])
+        .order_by(CapacityReport.reported_at)
+    )  # fmt: skip
+    for hospital_id, at, category, capacity, occupied in db.session.execute(query):
+        series[(hospital_id, category)].append((_aware(at), capacity, occupied))
+    out: dict[tuple[date, str, str], Beds] = {}
+    for (hospital_id, category), points in series.items():
+        i, last = 0, None
+        for end in ends:
+            while i < len(points) and points[i][0] <= end:
+                last = points[i]
+                i += 1
+            if last is None or end - last[0] > timedelta(days=days):
+                continue
+            key = (end.date(), region_of[hospital_id], category)
+            out.setdefault(key, Beds()).add(Beds(last[1], last[2]))
+    return out
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def with_trends(regions: list[RegionCapacity], days: int = 14) -> list[RegionCapacity]:
+    totals: dict[tuple[str, date], Beds] = defaultdict(Beds)
+    for (day, region, _category), beds in daily_occupancy(days).items():
+        totals[(region, day)].add(beds)
+    today = utcnow().date()
+    days_shown = [today - timedelta(days=days - 1 - d) for d in range(days)]
+    for rc in regions:
+        rc.trend = [(day, totals[(rc.region.code, day)].fraction) for day in days_shown]
+    return regions
+
+
+def occupancy_csv(days: int = 14) -> str:
+    """Regional occupancy per day and category, as a national centre publishes for partners."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["date", "region", "category", "capacity", "occupied", "free", "occupancy"])
+    for (day, region, category), beds in sorted(daily_occupancy(days).items()):
+        fraction = "" if beds.fraction is None else f"{beds.fraction:.3f}"
+        writer.writerow([day.isoformat(), region, category, beds.capacity, beds.occupied,
+                         max(0, beds.capacity - beds.occupied), fraction])  # fmt: skip
+    return out.getvalue()
+
+
+def hospital_capacity(user: User, code: str) -> HospitalCapacity:
+    """One hospital's current figures, for those who may report for it."""
+    hospital = _hospital(code)
+    if not may_report_for(user, hospital):
+        raise Forbidden(_("You may report capacity only for your own hospital."))
+    return _hospital_figures([hospital], utcnow())[0]

@@ -1,0 +1,140 @@
+"""Capacity reports, the regional overview, the CSV import and export, transport crews."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from evac.extensions import db
+from evac.models import CapacityReport, HospitalBeds, User
+from evac.models.types import utcnow
+from evac.services import capacity
+from evac.services.capacity import Figures
+from evac.services.errors import Forbidden, InvalidInput
+
+
+def actor(u) -> User:
+    return db.session.get(User, u.id)
+
+
+def region(regions, code):
+    return next(r for r in regions if r.region.code == code)
+
+
+def hospital(rc, code):
+    return next(h for h in rc.hospitals if h.hospital.code == code)
+
+
+def test_a_report_becomes_the_current_figures_and_is_kept(ctx, make):
+    umcg = actor(make.user("hospital", "UMCG"))
+    capacity.report_capacity(umcg, "UMCG", Figures({"ic": (40, 30), "clinical": (800, 700)}, 2), "portal")
+    capacity.report_capacity(umcg, "umcg", Figures({"ic": (40, 36)}), "portal")
+    beds = {b.category: b for b in db.session.scalars(select(HospitalBeds))}
+    assert (beds["ic"].capacity, beds["ic"].occupied, beds["ic"].free) == (40, 36, 4)
+    assert beds["clinical"].occupied == 700  # not in the second report: unchanged
+    assert beds["isolation"].capacity == 2
+    assert db.session.scalar(select(func.count()).select_from(CapacityReport)) == 2
+
+
+def test_a_hospital_may_report_only_for_itself(ctx, make):
+    umcg = actor(make.user("hospital", "UMCG"))
+    with pytest.raises(Forbidden):
+        capacity.report_capacity(umcg, "MST2", Figures({"ic": (10, 5)}), "portal")
+    with pytest.raises(Forbidden):
+        capacity.report_capacity(actor(make.user("viewer")), "UMCG", Figures({"ic": (10, 5)}), "portal")
+    capacity.report_capacity(actor(make.user("coordinator")), "MST2", Figures({"ic": (10, 5)}), "phone")
+    assert db.session.scalar(select(func.count()).select_from(CapacityReport)) == 1
+
+
+@pytest.mark.parametrize(
+    "figures,field",
+    [(Figures({"ic": (-1, 0)}), "ic.capacity"), (Figures({"ic": (10, "x")}), "ic.occupied"),
+     (Figures({"beds": (10, 5)}), "category"), (Figures({}), "categories"),
+     (Figures({"ic": (10, 5)}, -2), "isolation_free")],
+)  # fmt: skip
+def test_bad_figures_are_refused(ctx, make, figures, field):
+    with pytest.raises(InvalidInput) as err:
+        capacity.report_capacity(actor(make.user()), "UMCG", figures, "portal")
+    assert field in [p.field for p in err.value.problems]
+
+
+def test_an_older_report_does_not_overwrite_newer_figures(ctx, make):
+    c = actor(make.user())
+    capacity.report_capacity(c, "UMCG", Figures({"ic": (40, 30)}), "portal")
+    capacity.report_capacity(c, "UMCG", Figures({"ic": (40, 10)}), "upload", utcnow() - timedelta(days=1))
+    assert db.session.scalar(select(HospitalBeds.occupied).where(HospitalBeds.category == "ic")) == 30
+
+
+def test_the_overview_sums_regions_flags_stale_reports_and_puts_the_busiest_first(ctx, make):
+    c = actor(make.user())
+    capacity.report_capacity(c, "UMCG", Figures({"ic": (40, 38)}, 1), "portal")
+    capacity.report_capacity(c, "MCL", Figures({"ic": (10, 2)}, 2), "portal",
+                             reported_at=utcnow() - timedelta(hours=30))  # fmt: skip
+    capacity.report_capacity(c, "UMCU", Figures({"ic": (40, 20)}), "portal")
+    regions = capacity.current_capacity()
+    nn = region(regions, "NN")
+    assert (nn.beds["ic"].capacity, nn.beds["ic"].occupied, nn.isolation_free) == (50, 40, 3)
+    assert nn.beds["ic"].fraction == pytest.approx(0.8)
+    assert regions[0].region.code == "NN"  # 80% beats MN's 50%
+    assert hospital(nn, "MCL").stale and not hospital(nn, "UMCG").stale
+    assert hospital(nn, "ANT").stale  # never reported
+
+
+def test_reserved_beds_count_as_taken(ctx, make):
+    c = actor(make.user())
+    capacity.report_capacity(c, "UMCG", Figures({"ic": (10, 7)}), "portal")
+    beds = db.session.scalar(select(HospitalBeds).where(HospitalBeds.category == "ic"))
+    beds.reserved = 2
+    db.session.commit()
+    nn = region(capacity.current_capacity(), "NN")
+    assert nn.beds["ic"].free == 1 and nn.beds["ic"].fraction == pytest.approx(0.9)
+
+
+def test_daily_occupancy_uses_each_hospitals_last_report_of_the_day(ctx, make):
+    c = actor(make.user())
+    now = utcnow()
+    capacity.report_capacity(c, "UMCG", Figures({"ic": (40, 20)}), "portal", now - timedelta(days=2))
+    capacity.report_capacity(c, "MCL", Figures({"ic": (10, 5)}), "portal", now - timedelta(days=2))
+    capacity.report_capacity(c, "UMCG", Figures({"ic": (40, 40)}), "portal", now)
+    daily = capacity.daily_occupancy(days=3)
+    today, two_days_ago = now.date(), (now - timedelta(days=2)).date()
+    assert daily[(two_days_ago, "NN", "ic")].occupied == 25
+    assert daily[(today, "NN", "ic")].occupied == 45  # MCL's last report carries forward
+    csv = capacity.occupancy_csv(days=3)
+    assert csv.splitlines()[0] == "date,region,category,capacity,occupied,free,occupancy"
+    assert f"{today.isoformat()},NN,ic,50,45,5,0.900" in csv
+    trend = region(capacity.with_trends(capacity.current_capacity(), days=3), "NN").trend
+    assert [round(f, 2) for _d, f in trend] == [0.5, 0.5, 0.9]
+
+
+def test_csv_import_is_all_or_nothing(ctx, make):
+    c = actor(make.user())
+    good = (
+        "\ufeffhospital,category,capacity,occupied,isolation_free\n"
+        "UMCG,ic,40,30,2\nUMCG,clinical,800,600,\nmst2,burns,15,12,1\n"
+    ).encode()
+    reports = capacity.import_capacity_csv(c, good)
+    assert sorted(r.hospital.code for r in reports) == ["MST2", "UMCG"]
+    assert db.session.scalar(select(HospitalBeds.capacity).where(HospitalBeds.category == "burns")) == 15
+    bad = b"hospital,category,capacity,occupied\nUMCG,ic,41,31\nNOPE,ic,1,1\nMCL,ic,x,1\nMCL,beds,1,1\n"
+    with pytest.raises(InvalidInput) as err:
+        capacity.import_capacity_csv(c, bad)
+    assert [(p.row, p.field) for p in err.value.problems] == [(3, "hospital"), (4, "capacity"), (5, "category")]
+    assert "NOPE" in err.value.problems[0].message
+    assert db.session.scalar(select(HospitalBeds.capacity).where(HospitalBeds.category == "ic")) == 40
+    with pytest.raises(InvalidInput):
+        capacity.import_capacity_csv(c, b"code,beds\nUMCG,1\n")
+    with pytest.raises(Forbidden):
+        capacity.import_capacity_csv(actor(make.user("hospital")), good)
+
+
+def test_transport_crews_per_region(ctx, make):
+    c = actor(make.user())
+    capacity.report_transport(c, "ZWN", 6, 1)
+    capacity.report_transport(c, "ZWN", 4, 2)
+    zwn = region(capacity.current_capacity(), "ZWN")
+    assert (zwn.ambulances, zwn.micu) == (4, 2)
+    with pytest.raises(InvalidInput):
+        capacity.report_transport(c, "ZWN", -1, 0)
+    with pytest.raises(Forbidden):
+        capacity.report_transport(actor(make.user("hospital")), "ZWN", 1, 1)
