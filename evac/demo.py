@@ -196,7 +196,7 @@ BED_RANGES = {
     "general": {"ic": (6, 14), "clinical": (150, 340), "paediatric": (10, 24)},
 }  # fmt: skip
 # Busier regions (the west and the south-west) make the spread worth watching.
-REGION_LOAD = {"WEST": 0.93, "ZWN": 0.91, "SZN": 0.9, "NW": 0.88, "MN": 0.86, "BRA": 0.87}
+REGION_LOAD = {"WEST": 0.9, "ZWN": 0.88, "SZN": 0.87, "NW": 0.85, "MN": 0.83, "BRA": 0.84}
 # These hospitals' last report is two days old: the page must flag them as stale.
 LATE_REPORTERS = {"ANT", "DEV", "ZGT"}
 
@@ -214,7 +214,7 @@ def seed_capacity(days: int = 14, now: datetime | None = None) -> None:
         beds = {c: rng.randint(*ranges[c]) for c in hospital.capabilities if c in ranges}
         if hospital.burn_centre and "burns" not in beds:
             beds["burns"] = rng.randint(12, 18)
-        level = REGION_LOAD.get(hospital.region.code, 0.82) + rng.uniform(-0.06, 0.05)
+        level = REGION_LOAD.get(hospital.region.code, 0.78) + rng.uniform(-0.06, 0.05)
         last_day = 2 if hospital.code in LATE_REPORTERS else 0
         for day in range(days - 1, last_day - 1, -1):
             level = min(1.0, max(0.6, level + rng.uniform(-0.03, 0.03)))

@@ -40,6 +40,7 @@ def overview():
         dots=map_dots(regions),
         outline=NL_OUTLINE_PATH,
         spark=sparkline,
+        full_line=spark_y(1.0),
         upload_form=UploadForm(),
         region_choices=registry.regions(),
         now=utcnow(),
@@ -230,12 +231,18 @@ def map_dots(regions) -> list[dict]:
     return dots
 
 
+SPARK_LOW, SPARK_HIGH = 0.5, 1.05  # the band where occupancy moves; below 50% is calm anyway
+
+
+def spark_y(fraction: float, height: int = 28) -> float:
+    f = min(max(fraction, SPARK_LOW), SPARK_HIGH)
+    return round(height - (f - SPARK_LOW) / (SPARK_HIGH - SPARK_LOW) * height, 1)
+
+
 def sparkline(points, width: int = 120, height: int = 28) -> str:
-    """SVG polyline points for occupancy fractions (0..1.1), missing days skipped."""
+    """SVG polyline points for the occupancy fractions of a trend, missing days skipped."""
     known = [(i, f) for i, (_day, f) in enumerate(points) if f is not None]
     if not known:
         return ""
     step = width / max(1, len(points) - 1)
-    return " ".join(
-        f"{round(i * step, 1)},{round(height - min(f, 1.1) / 1.1 * height, 1)}" for i, f in known
-    )
+    return " ".join(f"{round(i * step, 1)},{spark_y(f, height)}" for i, f in known)
