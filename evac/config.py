@@ -75,6 +75,18 @@ def from_environment(instance_path: str) -> dict:
         "EVAC_CENTRE_EMAIL": env.get("EVAC_CENTRE_EMAIL", "pecc@lcps.example"),
         "EVAC_BASE_URL": env.get("EVAC_BASE_URL", "http://localhost:5000"),
         "EVAC_SHOW_DEMO_LOGINS": _bool(env.get("EVAC_SHOW_DEMO_LOGINS")),
+        # Mail: without EVAC_SMTP_HOST messages are written to the log (development).
+        "EVAC_SMTP_HOST": env.get("EVAC_SMTP_HOST", ""),
+        "EVAC_SMTP_PORT": int(env.get("EVAC_SMTP_PORT", 25)),
+        "EVAC_SMTP_USER": env.get("EVAC_SMTP_USER", ""),
+        "EVAC_SMTP_PASSWORD": env.get("EVAC_SMTP_PASSWORD", ""),
+        "EVAC_SMTP_STARTTLS": _bool(env.get("EVAC_SMTP_STARTTLS")),
+        "EVAC_SMTP_TIMEOUT": float(env.get("EVAC_SMTP_TIMEOUT", 5)),
+        "EVAC_MAIL_FROM": env.get("EVAC_MAIL_FROM", "evac@lcps.example"),
+        # The mailbox the coordinator on duty reads (acceptances, declines, expiries).
+        "EVAC_DUTY_EMAIL": env.get(
+            "EVAC_DUTY_EMAIL", env.get("EVAC_CENTRE_EMAIL", "pecc@lcps.example")
+        ),
     }
 
 

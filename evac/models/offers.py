@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evac.extensions import db
@@ -34,7 +34,17 @@ class PlacementProposal(db.Model):
 
 class Offer(db.Model):
     __tablename__ = "offer"
-    __table_args__ = (Index("ix_offer_hospital_status", "hospital_id", "status"),)
+    __table_args__ = (
+        Index("ix_offer_hospital_status", "hospital_id", "status"),
+        # At most one pending offer per case, whatever races the application loses.
+        Index(
+            "uq_offer_one_pending_per_case",
+            "case_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)

@@ -212,8 +212,12 @@ def cancel_case(actor: User, reference: str, reason: str) -> Case:
     case = get_case(actor, reference)
     if not actor.has_role(Role.COORDINATOR, Role.ADMIN):
         raise Forbidden(_("Only coordinators cancel cases."))
+    from evac.services import offers  # offers build on cases; this is the one way back
+
+    holds_bed = case.status in workflow.HOLDS_BED
     change_status(case, "cancel", actor, reason)
     case.cancel_reason = reason
+    offers.settle_for_cancelled(case, holds_bed, reason)
     db.session.commit()
     return case
 
