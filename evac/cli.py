@@ -16,7 +16,15 @@ from evac.terms import ImportChannel, Role
 
 
 def init_app(app: Flask) -> None:
-    for command in (demo, seed_demo, create_user, create_api_token, import_requests):
+    for command in (
+        demo,
+        seed_demo,
+        create_user,
+        create_api_token,
+        import_requests,
+        expire_offers,
+        send_mail,
+    ):
         app.cli.add_command(command)
 
 
@@ -79,6 +87,28 @@ def import_requests(file: Path):
             click.echo(f"  {where}, {p.field or '-'}: {p.message}", err=True)
         sys.exit(1)
     click.echo(f"imported {len(result.created)}, duplicates {len(result.duplicates)}")
+
+
+@click.command("expire-offers")
+@with_appcontext
+def expire_offers():
+    """Let pending offers past their deadline expire (run it from cron, e.g. every minute)."""
+    from evac.services import offers
+
+    n = offers.expire_overdue()
+    click.echo(f"expired {n}")
+
+
+@click.command("send-mail")
+@with_appcontext
+def send_mail():
+    """Send the e-mails waiting in the outbox, retrying failed ones (run it from cron)."""
+    from evac.services import notify
+
+    sent, failed = notify.send_pending(limit=500)
+    click.echo(f"sent {sent}, failed {failed}")
+    if failed:
+        sys.exit(1)
 
 
 def _seed(quiet: bool = False) -> None:

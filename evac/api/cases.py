@@ -42,4 +42,5 @@ def list_cases():
 @api_roles(*Role)
 def get_case(reference: str):
     case = case_service.get_case(g.api_user, reference)
-    return jsonify(case_detail(case, case_service.detail_for(g.api_user, case)))
+    detail = case_service.detail_for(g.api_user, case)
+    return jsonify(case_detail(case, detail, g.api_user.hospital_id))

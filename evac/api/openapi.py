@@ -129,6 +129,42 @@ PATHS: dict[str, dict] = {
                           **STANDARD_ERRORS},
         }
     },
+    "/api/v1/offers": {
+        "get": {
+            "summary": "Offers: a hospital's own, or all for coordinators; most urgent first",
+            "parameters": [{"name": "status", "in": "query", "schema": {"type": "string",
+                            "enum": ["pending", "accepted", "declined", "expired", "withdrawn"]}}],
+            "responses": {"200": {"description": "Offers with a case summary (no identity)"}, **STANDARD_ERRORS},
+        }
+    },
+    "/api/v1/offers/{offer_id}/accept": {
+        "post": {
+            "summary": "Accept an offer (the hospital's own); reserves the bed",
+            "parameters": [{"name": "offer_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["ward", "contact_name", "contact_phone"],
+                "properties": {"ward": {"type": "string"}, "contact_name": {"type": "string"},
+                               "contact_phone": {"type": "string"},
+                               "admission_from": {"type": "string", "format": "date-time"},
+                               "admission_until": {"type": "string", "format": "date-time"}}}}}},
+            "responses": {"200": {"description": "The accepted offer"},
+                          "409": _error("The offer is no longer pending, or no bed is free"),
+                          "422": _error("Missing fields"), **STANDARD_ERRORS},
+        }
+    },
+    "/api/v1/offers/{offer_id}/decline": {
+        "post": {
+            "summary": "Decline an offer (the hospital's own)",
+            "parameters": [{"name": "offer_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["reason"],
+                "properties": {"reason": {"type": "string", "description":
+                    "no_bed, no_isolation, no_specialty, no_staff, clinical, or free text"},
+                    "note": {"type": "string"}}}}}},
+            "responses": {"200": {"description": "The declined offer"},
+                          "409": _error("The offer is no longer pending"), **STANDARD_ERRORS},
+        }
+    },
 }  # fmt: skip
 
 

@@ -45,7 +45,9 @@ def case_summary(case: Case, detail: Detail) -> dict[str, Any]:
     return data
 
 
-def case_detail(case: Case, detail: Detail) -> dict[str, Any]:
+def case_detail(
+    case: Case, detail: Detail, viewer_hospital_id: int | None = None
+) -> dict[str, Any]:
     data = case_summary(case, detail)
     clinical = case.clinical
     if detail in (Detail.FULL, Detail.SUMMARY):
@@ -96,5 +98,18 @@ def case_detail(case: Case, detail: Detail) -> dict[str, Any]:
         }
         for s in case.status_changes
     ]
-    data["offers"] = []
+    from evac.services import offers as offer_service
+
+    data["offers"] = [
+        {
+            "id": o.id,
+            "hospital": o.hospital.code,
+            "status": o.status,
+            "created_at": _iso(o.created_at),
+            "deadline": _iso(o.deadline),
+            "responded_at": _iso(o.responded_at),
+        }
+        for o in offer_service.case_offers(case)
+        if detail == Detail.FULL or o.hospital_id == viewer_hospital_id
+    ]
     return data

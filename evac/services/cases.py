@@ -222,6 +222,29 @@ def cancel_case(actor: User, reference: str, reason: str) -> Case:
     return case
 
 
+def offer_summary(case: Case) -> dict:
+    """What a hospital sees of a patient offered to it, before it accepts: enough to decide
+    (age, sex, category, diagnosis, isolation, ventilation, companions, languages), no identity."""
+    t = case.triage
+    c = case.clinical
+    return {
+        "age_years": case.patient.age_on(case.received_at.date()),
+        "sex": case.patient.sex,
+        "bed_category": case.bed_category,
+        "urgency": case.urgency,
+        "mobility": case.mobility,
+        "diagnosis": c.diagnosis,
+        "icd10": list(c.icd10 or ()),
+        "isolation_required": t.isolation_required if t else bool(c.isolation_required),
+        "mdro_status": t.mdro_status if t else c.mdro_status,
+        "ventilated": t.ventilated if t else bool(c.ventilated),
+        "oxygen_l_min": t.oxygen_l_min if t else c.oxygen_l_min,
+        "companions": len(case.companions),
+        "languages": list(case.patient.languages or ()),
+        "interpreter_needed": bool(t and t.interpreter_needed),
+    }
+
+
 def case_alerts(case: Case) -> list[triage.Alert]:
     c = case.clinical
     isolation = case.triage.isolation_required if case.triage else c.isolation_required

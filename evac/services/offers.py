@@ -104,6 +104,35 @@ def offers_for(user: User, status: str | None = None) -> list[Offer]:
     return list(db.session.scalars(query.order_by(URGENCY_RANK, Offer.deadline, Offer.id)))
 
 
+def pending_count(user: User) -> int:
+    from sqlalchemy import func
+
+    if not user.has_role(Role.HOSPITAL):
+        return 0
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Offer)
+        .where(
+            Offer.hospital_id == user.hospital_id,
+            Offer.status == OfferStatus.PENDING,
+            Offer.deadline > utcnow(),
+        )
+    )
+
+
+def patients_at(user: User) -> list[Case]:
+    """A hospital's accepted, arriving and arrived patients."""
+    states = (CaseStatus.ACCEPTED, CaseStatus.SCHEDULED, CaseStatus.IN_TRANSIT, CaseStatus.ARRIVED)
+    return list(
+        db.session.scalars(
+            select(Case)
+            .where(Case.hospital_id == user.hospital_id, Case.status.in_(states))
+            .options(selectinload(Case.patient))
+            .order_by(Case.updated_at.desc())
+        )
+    )
+
+
 def get_offer(user: User, offer_id: int) -> Offer:
     """The offer, or NotFound when it does not exist or belongs to another hospital."""
     expire_overdue()
@@ -146,6 +175,39 @@ def declined_hospitals(case: Case) -> dict[str, str]:
 def decline_text(offer: Offer) -> str:
     reason = str(DECLINE_REASONS.get(offer.decline_reason or "", offer.decline_reason or ""))
     return f"{reason}: {offer.decline_note}" if offer.decline_note else reason
+
+
+@dataclass
+class Candidate:
+    hospital: Hospital
+    free: int
+    isolation_free: int
+    declined: str | None  # why it declined this case before, if it did
+
+
+def candidates(case: Case) -> list[Candidate]:
+    """Hospitals with beds of the case's category, most free beds first."""
+    category = case.bed_category
+    beds = {
+        (b.hospital_id, b.category): b
+        for b in db.session.scalars(
+            select(HospitalBeds).where(HospitalBeds.category.in_([category, ISOLATION]))
+        )
+    }
+    declined = declined_hospitals(case)
+    out = []
+    for hospital in db.session.scalars(
+        select(Hospital).where(Hospital.active).order_by(Hospital.name)
+    ):
+        if category not in (hospital.capabilities or []):
+            continue
+        b, iso = beds.get((hospital.id, category)), beds.get((hospital.id, ISOLATION))
+        out.append(
+            Candidate(
+                hospital, b.free if b else 0, iso.free if iso else 0, declined.get(hospital.code)
+            )
+        )
+    return sorted(out, key=lambda c: (c.declined is not None, -c.free, c.hospital.name))
 
 
 # ---------------------------------------------------------------------------------------------

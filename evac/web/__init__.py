@@ -18,14 +18,15 @@ from flask_wtf.csrf import CSRFError
 from evac import terms, workflow
 from evac.extensions import db, login_manager
 from evac.models import User
+from evac.services import offers as offer_service
 from evac.services import triage as triage_service
 from evac.services.errors import DomainError, Forbidden, NotFound
 from evac.terms import Role
-from evac.web import auth, capacity, cases, dashboard, i18n, intake, nav, triage
+from evac.web import auth, capacity, cases, dashboard, hospital, i18n, intake, nav, offers, triage
 
 
 def init_app(app: Flask) -> None:
-    for module in (i18n, auth, dashboard, cases, intake, triage, capacity):
+    for module in (i18n, auth, dashboard, cases, intake, triage, capacity, hospital, offers):
         app.register_blueprint(module.bp)
 
     login_manager.login_view = "auth.login"
@@ -42,6 +43,9 @@ def init_app(app: Flask) -> None:
     nav.register("intake.upload", _l("Intake"), (Role.COORDINATOR, Role.ADMIN), 20)
     nav.register("capacity.overview", _l("Capacity"), tuple(Role), 30)
     nav.register(
+        "hospital.portal", _l("Offers"), (Role.HOSPITAL,), 5, count=offer_service.pending_count
+    )
+    nav.register(
         "triage.queue",
         _l("Triage"),
         (Role.COORDINATOR, Role.ADMIN),
@@ -56,6 +60,7 @@ def init_app(app: Flask) -> None:
         workflow=workflow,
         terms=terms,
         get_locale=get_locale,
+        offer_status=lambda status: str(offer_service.OFFER_STATUS_LABELS.get(status, status)),
         occupancy_class=capacity.occupancy_class,
         percent=lambda f: "–" if f is None else format_percent(f),
         waiting=lambda delta: format_timedelta(delta, threshold=1.5),

@@ -9,7 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from evac import triage as rules
+from evac.models.types import utcnow
 from evac.services import cases as case_service
+from evac.services import offers as offer_service
 from evac.services import registry
 from evac.services import triage as triage_service
 from evac.terms import BedCategory, CaseStatus, Source, Urgency
@@ -54,14 +56,36 @@ def board():
 def detail(reference: str):
     case = case_service.get_case(current_user, reference)
     detail = case_service.detail_for(current_user, case)
+    if detail == case_service.Detail.SUMMARY:
+        # Before accepting, a hospital sees the offer's summary, nothing more.
+        offer = max(
+            (
+                o
+                for o in offer_service.case_offers(case)
+                if o.hospital_id == current_user.hospital_id
+            ),
+            key=lambda o: o.id,
+        )
+        return redirect(url_for("hospital.offer", offer_id=offer.id))
+    coordinating = current_user.is_coordinating
+    offers = offer_service.case_offers(case) if coordinating or detail == "full" else []
+    if not coordinating:
+        offers = [o for o in offers if o.hospital_id == current_user.hospital_id]
     return render_template(
         "cases/detail.html",
         case=case,
         detail=detail,
         alerts=[a.text for a in case_service.case_alerts(case)] if detail != "anonymous" else [],
         today=date.today(),
+        now=utcnow(),
         triage_history=triage_service.history(case) if case.triage else [],
         triage_rule=_triage_rule,
+        offers=offers,
+        pending_offer=next((o for o in offers if o.status == "pending"), None),
+        candidates=offer_service.candidates(case)
+        if coordinating and case.status in ("triaged", "placing")
+        else [],
+        decline_text=offer_service.decline_text,
         trail=case_service.audit_trail(current_user, case),
     )
 
