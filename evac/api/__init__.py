@@ -8,8 +8,10 @@ from functools import wraps
 
 from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from evac.extensions import db
 from evac.services.errors import DomainError, Forbidden, InvalidInput
 from evac.services.users import user_for_token
 from evac.terms import Role
@@ -61,6 +63,12 @@ def invalid_input(exc: InvalidInput):
 @bp.errorhandler(DomainError)
 def domain_error(exc: DomainError):
     return error(exc.status, exc.message)
+
+
+@bp.errorhandler(StaleDataError)
+def changed_meanwhile(exc: StaleDataError):
+    db.session.rollback()
+    return error(409, _("Someone changed this at the same moment. Reload and try again."))
 
 
 @bp.errorhandler(HTTPException)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -23,7 +24,7 @@ from evac.services import notify, settings
 from evac.services.capacity import ISOLATION
 from evac.services.cases import change_status, get_case
 from evac.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
-from evac.terms import CaseStatus, Role
+from evac.terms import BedCategory, CaseStatus, Role, Urgency, label
 
 
 class OfferStatus:
@@ -259,7 +260,7 @@ def make_offer(
         else bool(case.clinical.isolation_required)
     )
     offer = Offer(
-        case=case, hospital=hospital, proposal_id=proposal_id, status=OfferStatus.PENDING,
+        case=case, hospital=hospital, proposal_id=proposal_id, status=OfferStatus.PENDING, created_at=now,
         bed_category=category, isolation=isolation, created_by_id=actor.id, deadline=deadline,
     )  # fmt: skip
     db.session.add(offer)
@@ -497,8 +498,8 @@ def _mail_body(event: str, offer: Offer) -> str:
     case = offer.case
     lines = {
         "offered": _(
-            "A patient has been offered to your hospital. Please accept or decline before %(deadline)s (UTC).",
-            deadline=f"{offer.deadline:%Y-%m-%d %H:%M}",
+            "A patient has been offered to your hospital. Please accept or decline before %(deadline)s.",
+            deadline=format_datetime(offer.deadline, "short"),
         ),
         "accepted": _(
             "%(hospital)s accepted the patient (ward %(ward)s).",
@@ -525,8 +526,8 @@ def _mail_body(event: str, offer: Offer) -> str:
             lines[event],
             "",
             _("Case: %(reference)s", reference=case.reference),
-            _("Bed category: %(category)s", category=case.bed_category),
-            _("Urgency: %(urgency)s", urgency=case.urgency),
+            _("Bed category: %(category)s", category=label(BedCategory(case.bed_category))),
+            _("Urgency: %(urgency)s", urgency=label(Urgency(case.urgency))),
             "",
             link,
         ]

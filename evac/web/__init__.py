@@ -14,6 +14,7 @@ from flask_babel import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 
 from evac import terms, workflow
 from evac.extensions import db, login_manager
@@ -100,6 +101,12 @@ def init_app(app: Flask) -> None:
         return _error_page(
             400, _("The form had expired or was sent from elsewhere. Reload the page and retry.")
         )
+
+    @app.errorhandler(StaleDataError)
+    def changed_meanwhile(error):
+        db.session.rollback()
+        flash(_("Someone changed this at the same moment. Reload and try again."), "error")
+        return redirect(request.referrer or "/")
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
