@@ -36,6 +36,15 @@ POLICY = {
     "capacity.export": {"admin", "coordinator", "viewer"},
     "api.get_capacity": ALL,
     "api.put_capacity": {"admin", "coordinator", "hospital"},
+    "hospital.portal": {"hospital"},
+    "hospital.offer": {"admin", "coordinator", "hospital"},
+    "hospital.accept": {"admin", "coordinator", "hospital"},
+    "hospital.decline": {"admin", "coordinator", "hospital"},
+    "offers.make": COORD,
+    "offers.withdraw": COORD,
+    "api.list_offers": {"admin", "coordinator", "hospital"},
+    "api.accept_offer": {"hospital"},
+    "api.decline_offer": {"hospital"},
     "api.post_requests": COORD,
     "api.list_cases": ALL,
     "api.get_case": ALL,
@@ -54,7 +63,17 @@ def samples(make, app):
 
     with app.app_context():
         record_id = db.session.scalar(select(ImportRecord.id))
-    return {"reference": reference, "record_id": record_id, "filename": "evac.css", "code": "UMCG"}
+    from evac.models import User
+    from evac.services import capacity, cases, offers, triage
+
+    with app.app_context():
+        coordinator = db.session.get(User, make.user("coordinator").id)
+        capacity.report_capacity(coordinator, "UMCG", capacity.Figures({"clinical": (10, 1)}, 2), "phone")
+        offered = make.case()
+        triage.triage_case(coordinator, offered, triage.starting_values(cases.get_case(coordinator, offered)))
+        offer_id = offers.make_offer(coordinator, offered, "UMCG").id
+    return {"reference": reference, "record_id": record_id, "filename": "evac.css", "code": "UMCG",
+            "offer_id": offer_id}  # fmt: skip
 
 
 def routes(app):
