@@ -17,7 +17,7 @@ def sign_in(page, live_server, user):
     page.get_by_label("E-mail address").fill(user.email)
     page.get_by_label("Password").fill(user.password)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server}/")
+    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def test_upload_a_file_and_find_the_case_on_the_board(page, live_server, make, tmp_path):
