@@ -4,6 +4,7 @@ running it twice changes nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 from datetime import UTC, date, datetime, timedelta
@@ -199,6 +200,7 @@ BED_RANGES = {
 REGION_LOAD = {"WEST": 0.9, "ZWN": 0.88, "SZN": 0.87, "NW": 0.85, "MN": 0.83, "BRA": 0.84}
 # These hospitals' last report is two days old: the page must flag them as stale.
 LATE_REPORTERS = {"ANT", "DEV", "ZGT"}
+DEMO_HOSPITALS = {code for _e, _r, code, _n in DEMO_USERS if code}
 
 
 def seed_capacity(days: int = 14, now: datetime | None = None) -> None:
@@ -223,6 +225,12 @@ def seed_capacity(days: int = 14, now: datetime | None = None) -> None:
                  for c, n in beds.items()},
                 isolation_free=rng.choice([0, 1, 1, 2, 2, 3, 4]),
             )  # fmt: skip
+            if day == last_day and hospital.code in DEMO_HOSPITALS:
+                # The demo's hospital users must be able to accept: keep a few beds free.
+                figures.categories = {
+                    c: (n, min(o, n - 3)) for c, (n, o) in figures.categories.items()
+                }
+                figures.isolation_free = max(figures.isolation_free, 2)
             at = now - timedelta(days=day, hours=rng.uniform(0, 3))
             capacity.record_report(None, hospital, figures, "demo", at)
     db.session.commit()
@@ -282,6 +290,47 @@ def seed_triage() -> None:
         )
 
 
-# Later areas (placement, offers, transport) add functions here that move demo cases through
+def seed_offers() -> None:
+    """Offers pending at UMCG and Maasstad (both have demo users), patients accepted at UMC
+    Utrecht and elsewhere, and one declined case back in placement."""
+    from evac.models import Offer
+    from evac.services import offers
+    from evac.services.errors import Conflict
+
+    if db.session.scalar(select(Offer.id).limit(1)) is not None:
+        return
+    coordinator = _coordinator()
+    hospital_user = {
+        code: db.session.scalar(select(User).where(User.hospital.has(code=code)))
+        for code in ("UMCG", "MST2", "UMCU")
+    }
+    plan = ["UMCG", "MST2", "UMCG", "MST2", "UMCU", "UMCU", "UMCU", "ETZ", "CZE", "MMC", "decline"]
+    triaged = [c for c in _demo_cases() if c.status == "triaged"]
+    for case in triaged:
+        if not plan:
+            break
+        target = plan[0]
+        code = "UMCG" if target == "decline" else target
+        hospital = registry.hospital(code)
+        if case.bed_category not in hospital.capabilities:
+            continue
+        plan.pop(0)
+        offer = offers.make_offer(coordinator, case.reference, code)
+        if target == "decline":
+            offers.decline_offer(
+                hospital_user["UMCG"], offer.id, "no_isolation", "Both isolation rooms are occupied"
+            )
+        elif code not in ("UMCG", "MST2"):
+            answering = (
+                hospital_user.get(code) or coordinator
+            )  # by phone for hospitals without users
+            # Without a free bed in the generated figures the offer stays pending.
+            with contextlib.suppress(Conflict):
+                offers.accept_offer(answering, offer.id, offers.Acceptance(
+                    ward="Trauma ward B3" if case.bed_category == "clinical" else "Ward " + case.bed_category.upper(),
+                    contact_name="Dr. M. de Jong", contact_phone="+31 88 755 5555"))  # fmt: skip
+
+
+# Later areas (placement, transport) add functions here that move demo cases through
 # the workflow; each must be harmless when run twice.
-EXTRA_STEPS: list = [seed_capacity, seed_transport_capacity, seed_triage]
+EXTRA_STEPS: list = [seed_capacity, seed_transport_capacity, seed_triage, seed_offers]

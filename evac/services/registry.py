@@ -70,5 +70,9 @@ def regions() -> list[Region]:
     return list(db.session.scalars(select(Region).order_by(Region.code)))
 
 
+def hospital(code: str) -> Hospital | None:
+    return db.session.scalar(select(Hospital).where(Hospital.code == code))
+
+
 def hospitals() -> list[Hospital]:
     return list(db.session.scalars(select(Hospital).order_by(Hospital.name)))
