@@ -35,6 +35,8 @@ class CaseStatus(StrEnum):
 class Source(StrEnum):
     EU_MEDEVAC = "eu_medevac"
     DOMESTIC = "domestic"
+    # a return transfer made by the centre itself (never sent in by partners)
+    RETURN = "return"
 
 
 class BedCategory(StrEnum):
@@ -108,6 +110,7 @@ LABELS = {
     CaseStatus.CANCELLED: lazy_pgettext("case status", "Cancelled"),
     Source.EU_MEDEVAC: _l("EU MEDEVAC"),
     Source.DOMESTIC: _l("Domestic (region)"),
+    Source.RETURN: _l("Return transfer"),
     BedCategory.IC: _l("Intensive care (adult)"),
     BedCategory.CLINICAL: _l("Clinical ward (adult)"),
     BedCategory.PAEDIATRIC: _l("Paediatric ward"),

@@ -56,9 +56,10 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("schedule", frozenset({S.ACCEPTED}), S.SCHEDULED, COORDINATION | {SYSTEM}),
         Transition("unschedule", frozenset({S.SCHEDULED}), S.ACCEPTED, COORDINATION | {SYSTEM}),
         Transition("depart", frozenset({S.SCHEDULED}), S.IN_TRANSIT, COORDINATION | {SYSTEM}),
+        # From accepted too: a patient may come by transport the centre did not organise.
         Transition(
             "arrive",
-            frozenset({S.SCHEDULED, S.IN_TRANSIT}),
+            frozenset({S.ACCEPTED, S.SCHEDULED, S.IN_TRANSIT}),
             S.ARRIVED,
             RECEIVING_HOSPITAL | COORDINATION | {SYSTEM},
         ),
@@ -106,3 +107,32 @@ def allowed(status: S | str, role: str) -> list[str]:
 
 def is_open(status: S | str) -> bool:
     return S(status) in OPEN_STATES
+
+
+# The transport states follow from the legs; only arrival is confirmed by a person.
+_TRANSPORT_PATHS = {
+    (S.ACCEPTED, S.SCHEDULED): ["schedule"],
+    (S.ACCEPTED, S.IN_TRANSIT): ["schedule", "depart"],
+    (S.SCHEDULED, S.IN_TRANSIT): ["depart"],
+    (S.SCHEDULED, S.ACCEPTED): ["unschedule"],
+}
+
+
+def state_from_legs(status: S | str, has_legs: bool, departed: bool) -> S:
+    """Where an accepted case stands by its legs: scheduled once transport is planned, in
+    transit once a leg has left. Other states are not the legs' business."""
+    status = S(status)
+    if status not in (S.ACCEPTED, S.SCHEDULED, S.IN_TRANSIT):
+        return status
+    if departed:
+        return S.IN_TRANSIT
+    if status == S.IN_TRANSIT:
+        return S.IN_TRANSIT  # a patient on the way does not become "planned" again
+    return S.SCHEDULED if has_legs else S.ACCEPTED
+
+
+def transport_path(current: S | str, target: S | str) -> list[str]:
+    """The transitions that take a case from one transport state to another."""
+    if S(current) == S(target):
+        return []
+    return list(_TRANSPORT_PATHS[(S(current), S(target))])

@@ -23,6 +23,8 @@ from evac.interop.transliteration import to_latin
 from evac.services.errors import Problem
 from evac.terms import BedCategory, MdroStatus, Mobility, Sex, Source, Urgency
 
+# What partners may send (../shared/specs/intake.md); return transfers are the centre's own.
+INTAKE_SOURCES = (Source.EU_MEDEVAC, Source.DOMESTIC)
 ICD10 = re.compile(r"^[A-TV-Z][0-9][0-9A-B](\.[0-9A-Z]{1,4})?$")
 BCP47 = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 COUNTRIES = frozenset(code for code in Locale("en").territories if len(code) == 2)
@@ -241,7 +243,7 @@ def validate(raw: dict[str, Any], row: int, from_csv: bool, today: date) -> Pars
     )
     d: dict[str, Any] = {}
     d["external_ref"] = r.text("external_ref", required=True, max_length=100)
-    d["source"] = r.choice("source", Source, required=True)
+    d["source"] = r.choice("source", INTAKE_SOURCES, required=True)
     requested_at = r.timestamp("requested_at", required=True)
     d["requested_at"] = requested_at.isoformat() if requested_at else None
     country = r.text("sending_country", max_length=10)

@@ -79,8 +79,14 @@ class Case(db.Model):
     # The hospital that accepted the patient (from the accepted offer).
     hospital_id: Mapped[int | None] = mapped_column(ForeignKey("hospital.id"), index=True)
     flight_id: Mapped[int | None] = mapped_column(ForeignKey("flight.id"), index=True)
-    # A return transfer points to the case it brings back.
+    # A return transfer points to the case it brings back, and says where the patient goes:
+    # a Dutch region (placed there), or a facility abroad.
     return_of_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+    destination_region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
+    destination_country: Mapped[str | None] = mapped_column(String(2))
+    destination_facility: Mapped[str | None] = mapped_column(String(200))
+    # A domestic transfer is placed outside the sending region, unless a coordinator allows it.
+    include_own_region: Mapped[bool] = mapped_column(default=False)
     # discharged, transferred, returned, deceased (when closed)
     outcome: Mapped[str | None] = mapped_column(String(20))
     outcome_on: Mapped[date | None]
@@ -112,6 +118,8 @@ class Case(db.Model):
         foreign_keys=[return_of_id], back_populates="return_of"
     )
     import_record: Mapped[ImportRecord | None] = relationship()
+    destination_region: Mapped[Region | None] = relationship()  # noqa: F821
+    flight: Mapped[Flight | None] = relationship()  # noqa: F821
 
     @property
     def bed_category(self) -> str:

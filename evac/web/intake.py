@@ -21,6 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from evac.interop import requests as request_format
 from evac.services import intake as intake_service
 from evac.terms import (
     BedCategory,
@@ -28,9 +29,9 @@ from evac.terms import (
     MdroStatus,
     Mobility,
     Sex,
-    Source,
     Urgency,
     choices,
+    label,
 )
 from evac.web.access import COORDINATING, roles_required
 
@@ -51,7 +52,9 @@ class RequestForm(FlaskForm):
     external_ref = StringField(
         _l("Sender's reference"), validators=[DataRequired(), Length(max=100)]
     )
-    source = SelectField(_l("Source"), choices=_choices(Source))
+    source = SelectField(
+        _l("Source"), choices=lambda: [(s.value, label(s)) for s in request_format.INTAKE_SOURCES]
+    )
     requested_at = DateField(_l("Requested on"), validators=[DataRequired()])
     sending_country = StringField(
         _l("Sending country (ISO code)"), validators=[Optional(), Length(max=2)], default="UA"

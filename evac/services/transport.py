@@ -1,0 +1,606 @@
+"""Transport: flights (or any mission) with their stretcher and seated places, the legs of each
+patient's journey, arrival at the receiving hospital, closing a case, and return transfers.
+
+A case's transport states (scheduled, in transit) follow from its legs: the service records
+legs and lets workflow.state_from_legs say where the case stands. Arrival is confirmed by the
+receiving hospital (or a coordinator), which turns the reserved bed into an occupied one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from evac import workflow
+from evac.extensions import db
+from evac.models import (
+    Case,
+    ClinicalPicture,
+    Companion,
+    Flight,
+    HospitalBeds,
+    Leg,
+    Patient,
+    Region,
+    StatusChange,
+    User,
+)
+from evac.models.types import utcnow
+from evac.services import audit, notify
+from evac.services.capacity import ISOLATION
+from evac.services.cases import change_status, get_case
+from evac.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
+from evac.terms import BedCategory, CaseStatus, Mobility, Role, Source
+
+# Airports where medevac flights have landed or may land: the arrival airport is data.
+AIRPORTS = {
+    "EIN": ("Eindhoven Airport", 51.4501, 5.3747),
+    "GRQ": ("Groningen Airport Eelde", 53.1197, 6.5794),
+    "AMS": ("Amsterdam Airport Schiphol", 52.3105, 4.7683),
+    "RTM": ("Rotterdam The Hague Airport", 51.9569, 4.4372),
+    "MST": ("Maastricht Aachen Airport", 50.9117, 5.7701),
+}
+DEFAULT_AIRPORT = "EIN"
+HUB = "EU MEDEVAC hub Rzeszów-Jasionka (PL)"
+
+FLIGHT_STATUSES = {
+    "planned": _l("Planned"),
+    "departed": _l("Departed"),
+    "landed": _l("Landed"),
+    "cancelled": _l("Cancelled"),
+}
+LEG_MODES = {
+    "aircraft": _l("Aircraft"),
+    "ambulance": _l("Ambulance"),
+    "micu": _l("Mobile intensive care unit (MICU)"),
+    "helicopter": _l("Helicopter"),
+    "taxi": _l("Taxi (walking patients)"),
+}
+OUTCOMES = {
+    "discharged": _l("Discharged"),
+    "transferred": _l("Transferred on"),
+    "returned": _l("Returned home"),
+    "deceased": _l("Deceased"),
+}
+# Drive from the aircraft door to the ambulance after landing
+DISEMBARK = timedelta(minutes=45)
+
+
+def _coordinator(actor: User) -> None:
+    if not actor.has_role(Role.COORDINATOR, Role.ADMIN):
+        raise Forbidden(_("Only coordinators plan transport."))
+
+
+# ---------------------------------------------------------------------------------------------
+# Flights
+
+
+@dataclass
+class FlightInput:
+    code: str
+    operator: str
+    planned_departure: datetime | None
+    planned_arrival: datetime | None
+    stretcher_places: int
+    seated_places: int
+    arrival_airport: str = DEFAULT_AIRPORT
+    departure_place: str = HUB
+    notes: str | None = None
+
+
+def create_flight(actor: User, data: FlightInput) -> Flight:
+    _coordinator(actor)
+    problems = []
+    code = (data.code or "").strip().upper()
+    if not code:
+        problems.append(Problem("code", _("This field is required.")))
+    elif db.session.scalar(select(Flight.id).where(Flight.code == code)):
+        problems.append(Problem("code", _("A flight %(code)s exists already.", code=code)))
+    if data.arrival_airport not in AIRPORTS:
+        problems.append(Problem("arrival_airport", _("Choose an airport from the list.")))
+    for name in ("stretcher_places", "seated_places"):
+        value = getattr(data, name)
+        if not isinstance(value, int) or not 0 <= value <= 400:
+            problems.append(
+                Problem(name, _("%(field)s must be a whole number from 0 to 400.", field=name))
+            )
+    if (
+        data.planned_departure
+        and data.planned_arrival
+        and data.planned_arrival < data.planned_departure
+    ):
+        problems.append(Problem("planned_arrival", _("The flight lands before it leaves.")))
+    if problems:
+        raise InvalidInput(problems)
+    name, lat, lon = AIRPORTS[data.arrival_airport]
+    flight = Flight(
+        code=code, operator=data.operator.strip() or "–", departure_place=data.departure_place.strip() or HUB,
+        arrival_airport=name, arrival_lat=lat, arrival_lon=lon, planned_departure=data.planned_departure,
+        planned_arrival=data.planned_arrival, stretcher_places=data.stretcher_places,
+        seated_places=data.seated_places, status="planned", notes=data.notes,
+    )  # fmt: skip
+    db.session.add(flight)
+    db.session.flush()
+    audit.record(actor, "flight.created", flight, code=code, arrival=name)
+    db.session.commit()
+    return flight
+
+
+def get_flight(user: User, flight_id: int) -> Flight:
+    flight = db.session.get(Flight, flight_id)
+    if flight is None or not user.has_role(Role.COORDINATOR, Role.ADMIN, Role.VIEWER):
+        raise NotFound(_("No flight %(id)s.", id=flight_id))
+    return flight
+
+
+def flights(user: User, include_past: bool = False) -> list[Flight]:
+    if not user.has_role(Role.COORDINATOR, Role.ADMIN, Role.VIEWER):
+        raise Forbidden(_("Your role may not see flights."))
+    query = select(Flight).order_by(Flight.planned_arrival.desc().nullslast(), Flight.id.desc())
+    if not include_past:
+        since = utcnow() - timedelta(days=3)
+        query = query.where((Flight.planned_arrival >= since) | Flight.planned_arrival.is_(None))
+    return list(db.session.scalars(query))
+
+
+def flight_cases(flight: Flight) -> list[Case]:
+    return list(
+        db.session.scalars(
+            select(Case)
+            .where(Case.flight_id == flight.id, Case.status != CaseStatus.CANCELLED)
+            .options(
+                selectinload(Case.patient),
+                selectinload(Case.hospital),
+                selectinload(Case.companions),
+            )
+            .order_by(Case.reference)
+        )
+    )
+
+
+@dataclass
+class Places:
+    stretcher: int
+    seated: int
+
+    def fits(self, flight: Flight) -> bool:
+        return self.stretcher <= flight.stretcher_places and self.seated <= flight.seated_places
+
+
+def places_needed(cases: list[Case]) -> Places:
+    """Stretcher patients lie; seated and walking patients sit; every companion takes a seat."""
+    stretcher = sum(1 for c in cases if c.mobility == Mobility.STRETCHER)
+    seated = sum(1 for c in cases if c.mobility != Mobility.STRETCHER) + sum(
+        len(c.companions) for c in cases
+    )
+    return Places(stretcher, seated)
+
+
+ON_FLIGHT_STATES = (CaseStatus.TRIAGED, CaseStatus.PLACING, CaseStatus.OFFERED, CaseStatus.ACCEPTED)
+
+
+def put_on_flight(actor: User, reference: str, flight_id: int) -> Leg:
+    """Put a case on a flight, within its stretcher and seated places."""
+    _coordinator(actor)
+    case = get_case(actor, reference)
+    flight = get_flight(actor, flight_id)
+    if flight.status != "planned":
+        raise Conflict(_("Flight %(code)s is %(status)s; patients can join planned flights only.",
+                         code=flight.code, status=str(FLIGHT_STATUSES[flight.status]).lower()))  # fmt: skip
+    if case.status not in ON_FLIGHT_STATES:
+        raise Conflict(_("Case %(reference)s cannot be put on a flight now.", reference=reference))
+    if case.flight_id == flight.id:
+        raise Conflict(_("Case %(reference)s is on this flight already.", reference=reference))
+    if case.flight_id is not None:
+        raise Conflict(
+            _(
+                "Case %(reference)s is on another flight; take it off that one first.",
+                reference=reference,
+            )
+        )
+    # Lock the flight row so that two coordinators cannot fill the last place twice.
+    db.session.scalar(select(Flight).where(Flight.id == flight.id).with_for_update())
+    needed = places_needed([*flight_cases(flight), case])
+    if not needed.fits(flight):
+        db.session.rollback()
+        raise Conflict(
+            _("Flight %(code)s has no place left: it would need %(stretcher)d of %(s_total)d stretcher "
+              "and %(seated)d of %(p_total)d seated places (companions included).",
+              code=flight.code, stretcher=needed.stretcher, s_total=flight.stretcher_places,
+              seated=needed.seated, p_total=flight.seated_places)
+        )  # fmt: skip
+    case.flight_id = flight.id
+    leg = Leg(
+        case=case, flight=flight, sequence=1, mode="aircraft", from_place=flight.departure_place,
+        to_place=flight.arrival_airport, carrier=flight.operator, planned_departure=flight.planned_departure,
+        planned_arrival=flight.planned_arrival,
+    )  # fmt: skip
+    db.session.add(leg)
+    db.session.flush()
+    audit.record(actor, "case.on_flight", case, case=case, flight=flight.code)
+    _plan_road_leg(case, actor)
+    _sync(case, actor)
+    db.session.commit()
+    return leg
+
+
+def remove_from_flight(actor: User, reference: str) -> None:
+    _coordinator(actor)
+    case = get_case(actor, reference)
+    if case.flight_id is None:
+        raise Conflict(_("Case %(reference)s is not on a flight.", reference=reference))
+    if _legs(case) and any(leg.actual_departure for leg in _legs(case)):
+        raise Conflict(
+            _(
+                "Case %(reference)s is on the way; it cannot leave the flight now.",
+                reference=reference,
+            )
+        )
+    flight_code = case.flight.code
+    for leg in _legs(case):
+        db.session.delete(leg)
+    case.flight_id = None
+    db.session.flush()
+    audit.record(actor, "case.off_flight", case, case=case, flight=flight_code)
+    _sync(case, actor)
+    db.session.commit()
+
+
+def set_flight_status(
+    actor: User, flight_id: int, status: str, at: datetime | None = None
+) -> Flight:
+    """Departed, landed or cancelled: the aircraft legs of its patients follow."""
+    _coordinator(actor)
+    flight = get_flight(actor, flight_id)
+    allowed = {
+        "planned": {"departed", "cancelled"},
+        "departed": {"landed"},
+        "landed": set(),
+        "cancelled": set(),
+    }
+    if status not in allowed[flight.status]:
+        raise Conflict(_("A %(current)s flight cannot become %(status)s.",
+                         current=str(FLIGHT_STATUSES[flight.status]).lower(),
+                         status=str(FLIGHT_STATUSES.get(status, status)).lower()))  # fmt: skip
+    at = at or utcnow()
+    flight.status = status
+    cases = flight_cases(flight)
+    if status == "departed":
+        flight.actual_departure = at
+    elif status == "landed":
+        flight.actual_arrival = at
+    for case in cases:
+        for leg in _legs(case):
+            if leg.flight_id != flight.id:
+                continue
+            if status == "departed":
+                leg.actual_departure = at
+            elif status == "landed":
+                leg.actual_arrival = at
+        if status == "cancelled":
+            for leg in _legs(case):
+                db.session.delete(leg)
+            case.flight_id = None
+            db.session.flush()
+        _sync(case, actor)
+    audit.record(actor, f"flight.{status}", flight, code=flight.code, at=at, patients=len(cases))
+    db.session.commit()
+    return flight
+
+
+# ---------------------------------------------------------------------------------------------
+# Legs
+
+
+def _legs(case: Case) -> list[Leg]:
+    return list(
+        db.session.scalars(select(Leg).where(Leg.case_id == case.id).order_by(Leg.sequence, Leg.id))
+    )
+
+
+def road_mode(case: Case) -> str:
+    """IC patients go by MICU, other lying patients by ambulance, walking ones by taxi."""
+    ventilated = bool(case.triage.ventilated) if case.triage else bool(case.clinical.ventilated)
+    if ventilated or case.bed_category in (BedCategory.IC, BedCategory.PICU):
+        return "micu"
+    if case.mobility == Mobility.STRETCHER:
+        return "ambulance"
+    return "taxi" if case.mobility == Mobility.WALKING else "ambulance"
+
+
+def _plan_road_leg(case: Case, actor: User | None) -> None:
+    """Once a case on a flight is accepted, propose the drive from the airport to the ward."""
+    if case.hospital_id is None or case.flight_id is None:
+        return
+    legs = _legs(case)
+    if any(leg.mode != "aircraft" for leg in legs):
+        return
+    flight = case.flight
+    start = flight.planned_arrival + DISEMBARK if flight.planned_arrival else None
+    db.session.add(
+        Leg(case=case, sequence=2, mode=road_mode(case), from_place=flight.arrival_airport,
+            to_place=case.hospital.name, planned_departure=start)
+    )  # fmt: skip
+    db.session.flush()
+    audit.record(
+        actor, "leg.proposed", case, case=case, mode=road_mode(case), to=case.hospital.code
+    )
+
+
+@dataclass
+class LegInput:
+    mode: str
+    from_place: str
+    to_place: str
+    carrier: str | None = None
+    planned_departure: datetime | None = None
+    planned_arrival: datetime | None = None
+
+
+def add_leg(actor: User, reference: str, data: LegInput) -> Leg:
+    _coordinator(actor)
+    case = get_case(actor, reference)
+    problems = []
+    if data.mode not in LEG_MODES or data.mode == "aircraft":
+        problems.append(
+            Problem(
+                "mode", _("Choose a road or helicopter mode; flights are planned on the flight.")
+            )
+        )
+    for name in ("from_place", "to_place"):
+        if not (getattr(data, name) or "").strip():
+            problems.append(Problem(name, _("This field is required.")))
+    if problems:
+        raise InvalidInput(problems)
+    if case.status not in (CaseStatus.ACCEPTED, CaseStatus.SCHEDULED, CaseStatus.IN_TRANSIT):
+        raise Conflict(_("Transport is planned once a hospital has accepted the patient."))
+    sequence = max((leg.sequence for leg in _legs(case)), default=0) + 1
+    leg = Leg(case=case, sequence=sequence, mode=data.mode, from_place=data.from_place.strip(),
+              to_place=data.to_place.strip(), carrier=(data.carrier or "").strip() or None,
+              planned_departure=data.planned_departure, planned_arrival=data.planned_arrival)  # fmt: skip
+    db.session.add(leg)
+    db.session.flush()
+    audit.record(actor, "leg.added", case, case=case, mode=data.mode, to=leg.to_place)
+    _sync(case, actor)
+    db.session.commit()
+    return leg
+
+
+def record_leg(actor: User, leg_id: int, *, departed: datetime | None = None, arrived: datetime | None = None,
+               carrier: str | None = None) -> Leg:  # fmt: skip
+    """A leg left or arrived. The final leg arriving is the patient arriving."""
+    _coordinator(actor)
+    leg = db.session.get(Leg, leg_id)
+    if leg is None:
+        raise NotFound(_("No leg %(id)s.", id=leg_id))
+    case = leg.case
+    if carrier is not None:
+        leg.carrier = carrier.strip() or None
+    if departed is not None:
+        leg.actual_departure = departed
+    if arrived is not None:
+        if leg.actual_departure is None:
+            leg.actual_departure = leg.planned_departure or arrived
+        leg.actual_arrival = arrived
+    db.session.flush()
+    audit.record(actor, "leg.recorded", case, case=case, leg=leg.id, mode=leg.mode,
+                 departed=departed, arrived=arrived)  # fmt: skip
+    legs = _legs(case)
+    if arrived is not None and leg is legs[-1] and leg.mode != "aircraft" and case.hospital_id:
+        _arrive(case, actor, arrived)
+    else:
+        _sync(case, actor)
+    db.session.commit()
+    return leg
+
+
+def _sync(case: Case, actor: User | None) -> None:
+    """Bring the case's state in line with its legs."""
+    legs = _legs(case)
+    target = workflow.state_from_legs(
+        case.status, bool(legs), any(leg.actual_departure for leg in legs)
+    )
+    for transition in workflow.transport_path(case.status, target):
+        change_status(case, transition, None, by=actor.label if actor else "system")
+
+
+def plan_after_acceptance(case: Case, actor: User) -> None:
+    """Called when a hospital accepts: a case already on a flight gets its road leg."""
+    _plan_road_leg(case, actor)
+    _sync(case, actor)
+
+
+# ---------------------------------------------------------------------------------------------
+# Arrival, closing, return
+
+
+def confirm_arrival(actor: User, reference: str, at: datetime | None = None) -> Case:
+    """The receiving hospital (or a coordinator) confirms the patient is on the ward."""
+    case = get_case(actor, reference)
+    if actor.has_role(Role.HOSPITAL):
+        if case.hospital_id != actor.hospital_id:
+            raise NotFound(_("No case %(reference)s.", reference=reference))
+    elif not actor.has_role(Role.COORDINATOR, Role.ADMIN):
+        raise Forbidden(_("Your role may not confirm arrivals."))
+    at = at or utcnow()
+    if at > utcnow() + timedelta(minutes=5):
+        raise InvalidInput([Problem("at", _("An arrival cannot lie in the future."))])
+    for leg in _legs(case):
+        if leg.actual_arrival is None:
+            leg.actual_departure = leg.actual_departure or leg.planned_departure or at
+            leg.actual_arrival = at
+    _arrive(case, actor, at)
+    db.session.commit()
+    return case
+
+
+def _arrive(case: Case, actor: User | None, at: datetime) -> None:
+    from evac.services.offers import accepted_offer
+
+    change_status(case, "arrive", actor, at=at)
+    offer = accepted_offer(case)
+    if offer is not None:
+        # The reserved bed (and isolation room) is now an occupied one.
+        for category in [offer.bed_category] + ([ISOLATION] if offer.isolation else []):
+            beds = db.session.scalar(
+                select(HospitalBeds)
+                .where(
+                    HospitalBeds.hospital_id == offer.hospital_id, HospitalBeds.category == category
+                )
+                .with_for_update()
+            )
+            if beds is not None:
+                beds.reserved = max(0, beds.reserved - 1)
+                beds.occupied += 1
+    notify.queue(
+        notify.duty_coordinator(),
+        lambda: (_("Arrived: %(reference)s at %(hospital)s", reference=case.reference, hospital=case.hospital.code),
+                 _("The patient of case %(reference)s arrived at %(hospital)s.", reference=case.reference,
+                   hospital=case.hospital.name)),
+    )  # fmt: skip
+
+
+def close_case(
+    actor: User, reference: str, outcome: str, on: date | None = None, note: str | None = None
+) -> Case:
+    _coordinator(actor)
+    if outcome not in OUTCOMES:
+        raise InvalidInput([Problem("outcome", _("Choose an outcome from the list."))])
+    case = get_case(actor, reference)
+    on = on or utcnow().date()
+    arrived = next(
+        (s.at for s in reversed(case.status_changes) if s.to_status == CaseStatus.ARRIVED), None
+    )
+    if arrived is not None and on < arrived.date():
+        raise InvalidInput([Problem("on", _("The outcome date lies before the arrival."))])
+    change_status(case, "close", actor, note, outcome=outcome, on=on)
+    case.outcome, case.outcome_on = outcome, on
+    db.session.commit()
+    return case
+
+
+@dataclass
+class ReturnInput:
+    destination: str  # "region" (a Dutch region) or "abroad"
+    region_code: str | None = None
+    country: str | None = None
+    facility: str | None = None
+    urgency: str = "routine"
+    notes: str | None = None
+
+
+def plan_return(actor: User, reference: str, data: ReturnInput) -> Case:
+    """A return transfer: a new case, prefilled from the first, linked both ways."""
+    _coordinator(actor)
+    original = get_case(actor, reference)
+    if original.status not in (CaseStatus.ARRIVED, CaseStatus.CLOSED):
+        raise Conflict(_("A return is planned for a patient who has arrived."))
+    if original.hospital_id is None:
+        raise Conflict(
+            _("Case %(reference)s has no receiving hospital to return from.", reference=reference)
+        )
+    if any(r.status != CaseStatus.CANCELLED for r in original.returns):
+        raise Conflict(_("Case %(reference)s has a return transfer already.", reference=reference))
+    problems = []
+    region = None
+    if data.destination == "region":
+        code = data.region_code or (
+            original.origin_hospital.region.code if original.origin_hospital else None
+        )
+        region = db.session.scalar(select(Region).where(Region.code == (code or "")))
+        if region is None:
+            problems.append(Problem("region_code", _("Choose the region the patient returns to.")))
+    elif data.destination == "abroad":
+        if not (data.country or "").strip() or len(data.country.strip()) != 2:
+            problems.append(
+                Problem("country", _("Give the country as a two-letter code, e.g. UA."))
+            )
+    else:
+        problems.append(Problem("destination", _("Choose a Dutch region or abroad.")))
+    if data.urgency not in ("immediate", "urgent", "routine"):
+        problems.append(Problem("urgency", _("Choose one of the listed values.")))
+    if problems:
+        raise InvalidInput(problems)
+    now = utcnow()
+    p, c = original.patient, original.clinical
+    triaged = original.triage
+    back = Case(
+        reference=f"NEW-RETURN-{original.id}", status=CaseStatus.RECEIVED, source=Source.RETURN,
+        external_ref=f"RETURN-{original.reference}", request_hash="", request={"return_of": original.reference},
+        requested_at=now, received_at=now, sending_country="NL", sending_facility=original.hospital.name,
+        origin_hospital_id=original.hospital_id,
+        requested_care=triaged.bed_category if triaged else original.requested_care,
+        urgency=data.urgency, mobility=original.mobility, fit_to_fly=original.fit_to_fly,
+        war_related=original.war_related, contact_name=None, notes=data.notes, return_of=original,
+        destination_region=region, destination_country=(data.country or "").strip().upper() or None,
+        destination_facility=(data.facility or "").strip() or None,
+        # a return to the region of origin is placed there, so its own region must be allowed
+        include_own_region=True,
+    )  # fmt: skip
+    back.patient = Patient(family_name=p.family_name, given_name=p.given_name, family_name_latin=p.family_name_latin,
+                           given_name_latin=p.given_name_latin, date_of_birth=p.date_of_birth, age_years=p.age_years,
+                           sex=p.sex, languages=list(p.languages or []), weight_kg=p.weight_kg)  # fmt: skip
+    back.clinical = ClinicalPicture(diagnosis=c.diagnosis, icd10=list(c.icd10 or []), ventilated=c.ventilated,
+                                    oxygen_l_min=c.oxygen_l_min, mdro_status=c.mdro_status,
+                                    isolation_required=c.isolation_required, allergies=c.allergies,
+                                    medication=c.medication)  # fmt: skip
+    back.companions = [Companion(name=x.name, relation=x.relation, age_years=x.age_years, notes=x.notes)
+                       for x in original.companions]  # fmt: skip
+    back.status_changes = [StatusChange(from_status=None, to_status=CaseStatus.RECEIVED, transition="register",
+                                        at=now, user_id=actor.id)]  # fmt: skip
+    db.session.add(back)
+    db.session.flush()
+    back.reference = f"EV-{now.year}-{back.id:05d}"
+    back.request_hash = back.reference
+    audit.record(actor, "case.return_planned", original, case=original, return_case=back.reference)
+    audit.record(actor, "case.registered", back, case=back, return_of=original.reference)
+    db.session.commit()
+    return back
+
+
+# ---------------------------------------------------------------------------------------------
+# The arrival board
+
+
+@dataclass
+class ArrivalRow:
+    case: Case
+    road_leg: Leg | None
+    state: str  # waiting, on_the_way, arrived
+
+    @property
+    def state_label(self) -> str:
+        return str(ARRIVAL_STATES[self.state])
+
+
+ARRIVAL_STATES = {
+    "waiting": _l("Waiting"),
+    "on_the_way": _l("On the way"),
+    "arrived": _l("Arrived"),
+}
+
+
+def arrival_board(flight: Flight) -> list[ArrivalRow]:
+    rows = []
+    cases = flight_cases(flight)
+    legs_by_case: dict[int, list[Leg]] = {}
+    if cases:
+        for leg in db.session.scalars(
+            select(Leg).where(Leg.case_id.in_([c.id for c in cases])).order_by(Leg.sequence)
+        ):
+            legs_by_case.setdefault(leg.case_id, []).append(leg)
+    for case in cases:
+        road = next((leg for leg in legs_by_case.get(case.id, []) if leg.mode != "aircraft"), None)
+        if case.status in (CaseStatus.ARRIVED, CaseStatus.CLOSED):
+            state = "arrived"
+        elif road is not None and road.actual_departure is not None:
+            state = "on_the_way"
+        else:
+            state = "waiting"
+        rows.append(ArrivalRow(case, road, state))
+    return rows
