@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import random
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -16,6 +16,7 @@ from evac.models import User
 from evac.services import intake as intake_service
 from evac.services import registry
 from evac.services import users as user_service
+from evac.services.errors import Conflict
 from evac.terms import ImportChannel
 
 DEMO_USERS = [
@@ -295,7 +296,6 @@ def seed_offers() -> None:
     Utrecht and elsewhere, and one declined case back in placement."""
     from evac.models import Offer
     from evac.services import offers
-    from evac.services.errors import Conflict
 
     if db.session.scalar(select(Offer.id).limit(1)) is not None:
         return
@@ -331,6 +331,74 @@ def seed_offers() -> None:
                     contact_name="Dr. M. de Jong", contact_phone="+31 88 755 5555"))  # fmt: skip
 
 
-# Later areas (placement, transport) add functions here that move demo cases through
+def seed_flight(now: datetime | None = None) -> None:
+    """A flight landing today with six accepted patients for four hospitals: the arrival board
+    can be worked from the departure to the last ambulance."""
+    from zoneinfo import ZoneInfo
+
+    from evac.models import Case, Flight
+    from evac.services import offers, transport
+
+    if db.session.scalar(select(Flight.id).limit(1)) is not None:
+        return
+    coordinator = _coordinator()
+    zone = ZoneInfo("Europe/Amsterdam")
+    today = (now or datetime.now(UTC)).astimezone(zone).date()
+    flight = transport.create_flight(coordinator, transport.FlightInput(
+        code=f"NOR-MEDEVAC-{today:%m%d}", operator="SAS / Norwegian Armed Forces Joint Medical Services",
+        planned_departure=datetime.combine(today, time(10, 30), zone),
+        planned_arrival=datetime.combine(today, time(14, 45), zone),
+        stretcher_places=18, seated_places=39, arrival_airport="EIN",
+        notes="Multi-stop: Rzeszów - Cologne - Eindhoven",
+    ))  # fmt: skip
+    accepted = list(
+        db.session.scalars(select(Case).where(Case.status == "accepted").order_by(Case.reference))
+    )
+    # A sixth patient for the fourth hospital: accepted by phone at UMC Utrecht.
+    hospitals = {c.hospital.code for c in accepted}
+    for case in _demo_cases():
+        if len(accepted) >= 6 or case.status != "triaged":
+            continue
+        room = next((c for c in offers.candidates(case) if c.hospital.code == "UMCU"), None)
+        isolation = case.triage.isolation_required if case.triage else False
+        if room is None or room.free < 1 or (isolation and room.isolation_free < 1):
+            continue
+        offer = offers.make_offer(coordinator, case.reference, "UMCU")
+        with contextlib.suppress(Conflict):
+            offers.accept_offer(coordinator, offer.id, offers.Acceptance(
+                ward="Trauma ward B3", contact_name="Dr. E. Mulder", contact_phone="+31 88 755 5555"))  # fmt: skip
+            accepted.append(case)
+            hospitals.add("UMCU")
+    for case in accepted[:6]:
+        transport.put_on_flight(coordinator, case.reference, flight.id)
+
+
+def seed_domestic() -> None:
+    """Two requests from Dutch regions that could not place a patient themselves."""
+    payload = {"requests": [
+        {"external_ref": "RCPS-WEST-2026-0311", "source": "domestic", "requested_at": "2026-11-24T21:40:00+01:00",
+         "sending_hospital": "HMC", "family_name": "de Graaf", "given_name": "Johanna", "date_of_birth": "1951-06-02",
+         "sex": "female", "languages": ["nl"], "diagnosis": "Respiratory failure, COPD exacerbation, ventilated",
+         "icd10": ["J96.0", "J44.1"], "requested_care": "ic", "urgency": "immediate", "mobility": "stretcher",
+         "ventilated": True, "mdro_status": "negative", "notes": "No IC bed free in region West tonight"},
+        {"external_ref": "RCPS-ZWN-2026-0127", "source": "domestic", "requested_at": "2026-11-25T02:10:00+01:00",
+         "sending_hospital": "MST2", "family_name": "Yılmaz", "given_name": "Emre", "age_years": 8, "sex": "male",
+         "languages": ["nl", "tr"], "diagnosis": "Severe sepsis, child", "icd10": ["A41.9"],
+         "requested_care": "picu", "urgency": "urgent", "mobility": "stretcher", "mdro_status": "unknown"},
+    ]}  # fmt: skip
+    intake_service.register_requests(
+        None, ImportChannel.API, json.dumps(payload).encode(), filename="rcps-requests.json",
+        content_type="application/json",
+    )  # fmt: skip
+
+
+# Later areas add functions here that move demo cases through
 # the workflow; each must be harmless when run twice.
-EXTRA_STEPS: list = [seed_capacity, seed_transport_capacity, seed_triage, seed_offers]
+EXTRA_STEPS: list = [
+    seed_capacity,
+    seed_transport_capacity,
+    seed_triage,
+    seed_offers,
+    seed_flight,
+    seed_domestic,
+]

@@ -165,6 +165,15 @@ PATHS: dict[str, dict] = {
                           "409": _error("The offer is no longer pending"), **STANDARD_ERRORS},
         }
     },
+    "/api/v1/cases/{reference}/arrival": {
+        "post": {
+            "summary": "The receiving hospital confirms the patient arrived (optional {\"at\": ISO 8601})",
+            "parameters": [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "The case, now arrived"},
+                          "409": _error("The case cannot arrive in its current state"),
+                          "422": _error("Invalid time"), **STANDARD_ERRORS},
+        }
+    },
 }  # fmt: skip
 
 

@@ -293,8 +293,29 @@ def set_flight_status(
     return flight
 
 
+def flight_candidates(user: User) -> list[Case]:
+    """Cases that may join a flight: triaged up to accepted, not on a flight yet."""
+    _coordinator(user)
+    return list(
+        db.session.scalars(
+            select(Case)
+            .where(
+                Case.status.in_(ON_FLIGHT_STATES),
+                Case.flight_id.is_(None),
+                Case.source != Source.DOMESTIC,
+            )
+            .options(selectinload(Case.patient), selectinload(Case.hospital))
+            .order_by(Case.reference)
+        )
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Legs
+
+
+def case_legs(case: Case) -> list[Leg]:
+    return _legs(case)
 
 
 def _legs(case: Case) -> list[Leg]:

@@ -23,11 +23,34 @@ from evac.services import offers as offer_service
 from evac.services import triage as triage_service
 from evac.services.errors import DomainError, Forbidden, NotFound
 from evac.terms import Role
-from evac.web import auth, capacity, cases, dashboard, hospital, i18n, intake, nav, offers, triage
+from evac.web import (
+    auth,
+    capacity,
+    cases,
+    dashboard,
+    hospital,
+    i18n,
+    intake,
+    nav,
+    offers,
+    transport,
+    triage,
+)
 
 
 def init_app(app: Flask) -> None:
-    for module in (i18n, auth, dashboard, cases, intake, triage, capacity, hospital, offers):
+    for module in (
+        i18n,
+        auth,
+        dashboard,
+        cases,
+        intake,
+        triage,
+        capacity,
+        hospital,
+        offers,
+        transport,
+    ):
         app.register_blueprint(module.bp)
 
     login_manager.login_view = "auth.login"
@@ -43,6 +66,9 @@ def init_app(app: Flask) -> None:
     nav.register("cases.board", _l("Cases"), tuple(Role), 10)
     nav.register("intake.upload", _l("Intake"), (Role.COORDINATOR, Role.ADMIN), 20)
     nav.register("capacity.overview", _l("Capacity"), tuple(Role), 30)
+    nav.register(
+        "transport.flights", _l("Flights"), (Role.COORDINATOR, Role.ADMIN, Role.VIEWER), 40
+    )
     nav.register(
         "hospital.portal", _l("Offers"), (Role.HOSPITAL,), 5, count=offer_service.pending_count
     )
@@ -61,6 +87,7 @@ def init_app(app: Flask) -> None:
         workflow=workflow,
         terms=terms,
         get_locale=get_locale,
+        flight_action=lambda status: str(FLIGHT_ACTIONS[status]),
         offer_status=lambda status: str(offer_service.OFFER_STATUS_LABELS.get(status, status)),
         occupancy_class=capacity.occupancy_class,
         percent=lambda f: "–" if f is None else format_percent(f),
@@ -129,6 +156,13 @@ def init_app(app: Flask) -> None:
         if request.endpoint != "static":
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+FLIGHT_ACTIONS = {
+    "departed": _l("The flight has left"),
+    "landed": _l("The flight has landed"),
+    "cancelled": _l("Cancel the flight"),
+}
 
 
 def _error_page(status: int, message: str):

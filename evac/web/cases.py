@@ -13,6 +13,7 @@ from evac.models.types import utcnow
 from evac.services import cases as case_service
 from evac.services import offers as offer_service
 from evac.services import registry
+from evac.services import transport as transport_service
 from evac.services import triage as triage_service
 from evac.terms import BedCategory, CaseStatus, Source, Urgency
 from evac.web.access import COORDINATING, EVERYONE, roles_required
@@ -86,7 +87,34 @@ def detail(reference: str):
         if coordinating and case.status in ("triaged", "placing")
         else [],
         decline_text=offer_service.decline_text,
+        transport=_transport_panel(case, detail),
+        leg_modes=transport_service.LEG_MODES,
+        outcomes=transport_service.OUTCOMES,
         trail=case_service.audit_trail(current_user, case),
+    )
+
+
+def _transport_panel(case, detail) -> dict | None:
+    """What the transport section shows and offers, for this user and this case."""
+    if detail != case_service.Detail.FULL:
+        return None
+    coordinating = current_user.is_coordinating
+    status = case.status
+    panel = {
+        "legs": transport_service.case_legs(case),
+        "can_arrive": status in ("accepted", "scheduled", "in_transit")
+        and (coordinating or case.hospital_id == current_user.hospital_id),
+        "can_add_leg": coordinating and status in ("accepted", "scheduled", "in_transit"),
+        "can_close": coordinating and status == "arrived",
+        "can_return": coordinating and status in ("arrived", "closed") and not case.returns,
+        "road_mode": transport_service.road_mode(case),
+        "regions": registry.regions() if coordinating else [],
+    }
+    shown = panel["legs"] or case.flight_id or case.return_of_id or case.returns or case.outcome
+    return (
+        panel
+        if shown or any(panel[k] for k in ("can_arrive", "can_add_leg", "can_close", "can_return"))
+        else None
     )
 
 
