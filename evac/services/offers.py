@@ -346,10 +346,15 @@ def accept_offer(actor: User, offer_id: int, acceptance: Acceptance) -> Offer:
     offer.admission_from = acceptance.admission_from
     offer.admission_until = acceptance.admission_until
     case = offer.case
-    case.hospital_id = offer.hospital_id
+    case.hospital = offer.hospital
     change_status(
         case, "accept", actor, offer=offer.id, hospital=offer.hospital.code, ward=offer.ward
     )
+    # A case already on a flight gets its road leg and becomes scheduled.
+    from evac.services import transport  # transport builds on offers; this is the one way back
+
+    db.session.flush()
+    transport.plan_after_acceptance(case, actor)
     notify.queue(
         notify.duty_coordinator(),
         lambda: (
