@@ -45,6 +45,18 @@ POLICY = {
     "api.list_offers": {"admin", "coordinator", "hospital"},
     "api.accept_offer": {"hospital"},
     "api.decline_offer": {"hospital"},
+    "transport.flights": {"admin", "coordinator", "viewer"},
+    "transport.new_flight": COORD,
+    "transport.flight": {"admin", "coordinator", "viewer"},
+    "transport.flight_status": COORD,
+    "transport.add_to_flight": COORD,
+    "transport.remove_from_flight": COORD,
+    "transport.record_leg": COORD,
+    "transport.add_leg": COORD,
+    "transport.confirm_arrival": {"admin", "coordinator", "hospital"},
+    "transport.close": COORD,
+    "transport.plan_return": COORD,
+    "api.confirm_arrival": {"admin", "coordinator", "hospital"},
     "api.post_requests": COORD,
     "api.list_cases": ALL,
     "api.get_case": ALL,
@@ -72,8 +84,19 @@ def samples(make, app):
         offered = make.case()
         triage.triage_case(coordinator, offered, triage.starting_values(cases.get_case(coordinator, offered)))
         offer_id = offers.make_offer(coordinator, offered, "UMCG").id
+        from datetime import timedelta
+
+        from evac.models.types import utcnow
+        from evac.services import transport
+
+        flight = transport.create_flight(coordinator, transport.FlightInput(
+            code="ACCESS-1", operator="SAS", planned_departure=None,
+            planned_arrival=utcnow() + timedelta(hours=5), stretcher_places=5, seated_places=5))  # fmt: skip
+        transport.put_on_flight(coordinator, offered, flight.id)
+        leg_id = transport.case_legs(cases.get_case(coordinator, offered))[0].id
+        flight_id = flight.id
     return {"reference": reference, "record_id": record_id, "filename": "evac.css", "code": "UMCG",
-            "offer_id": offer_id}  # fmt: skip
+            "offer_id": offer_id, "flight_id": flight_id, "leg_id": leg_id}  # fmt: skip
 
 
 def routes(app):
