@@ -29,6 +29,6 @@ lint: $(BIN)/.installed
 translations: $(BIN)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_pgettext:1c,2 --no-location --sort-output \
 	  --project evac -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location --width 100
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --width 100 --no-fuzzy-matching
 	$(BIN)/python tools/fill_english.py
 	$(BIN)/pybabel compile -d translations --statistics

@@ -211,7 +211,9 @@ class Make:
 
         with self.app.app_context():
             case = db.session.scalar(select(Case).where(Case.reference == reference))
-            case.hospital = db.session.scalar(select(Hospital).where(Hospital.code == hospital_code))
+            case.hospital = db.session.scalar(
+                select(Hospital).where(Hospital.code == hospital_code)
+            )
             db.session.commit()
 
 
@@ -220,7 +222,9 @@ def make(app):
     return Make(app)
 
 
-CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+CSRF_INPUT = re.compile(
+    r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"'
+)
 
 
 def csrf_token(client, url: str = "/login") -> str:

@@ -16,9 +16,12 @@ def test_create_user_and_token(runner, app):
     result = runner.invoke(args=["create-api-token", "ops@lcps.example", "--label", "bridge"])
     token = result.output.strip().splitlines()[-1]
     assert result.exit_code == 0 and token.startswith("evac_")
-    assert app.test_client().get(
-        "/api/v1/cases", headers={"Authorization": f"Bearer {token}"}
-    ).status_code == 200
+    assert (
+        app.test_client()
+        .get("/api/v1/cases", headers={"Authorization": f"Bearer {token}"})
+        .status_code
+        == 200
+    )
 
 
 def test_create_user_refuses_bad_input(runner):

@@ -21,7 +21,9 @@ def test_production_refuses_the_development_secret_key(monkeypatch):
 
 def test_database_url_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", "postgres://u@db.example/evac")
-    assert create_app().config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example/evac"
+    assert (
+        create_app().config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example/evac"
+    )
     monkeypatch.delenv("DATABASE_URL")
     uri = create_app().config["SQLALCHEMY_DATABASE_URI"]
     assert uri.startswith("sqlite:///") and uri.endswith("instance/evac.sqlite")

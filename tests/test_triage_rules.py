@@ -49,7 +49,9 @@ def test_a_burned_child_goes_to_a_burn_centre():
      ("eu_medevac", "UA", "negative", False), ("domestic", None, "unknown", False),
      ("domestic", "NL", "positive", False)],
 )  # fmt: skip
-def test_patients_from_foreign_hospitals_are_isolated_until_screened(source, country, mdro, isolation):
+def test_patients_from_foreign_hospitals_are_isolated_until_screened(
+    source, country, mdro, isolation
+):
     t = triage.suggest(facts(source=source, sending_country=country, mdro_status=mdro))
     assert t.isolation_required is isolation
     if isolation:
@@ -70,7 +72,9 @@ def test_interpreter_and_lodging():
 
 
 def test_every_rule_has_words():
-    t = triage.suggest(facts(ventilated=True, languages=("uk",), companions=2, mdro_status="unknown"))
+    t = triage.suggest(
+        facts(ventilated=True, languages=("uk",), companions=2, mdro_status="unknown")
+    )
     for s in t.suggestions.values():
         assert s.rule in triage.RULES
 

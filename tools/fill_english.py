@@ -1,6 +1,6 @@
 """Fill the English catalogue from the source strings (the source language is English).
 
-    python tools/fill_english.py && pybabel compile -d translations
+python tools/fill_english.py && pybabel compile -d translations
 """
 
 from pathlib import Path
@@ -11,6 +11,7 @@ PO = Path(__file__).resolve().parent.parent / "translations" / "en" / "LC_MESSAG
 
 with PO.open("rb") as fh:
     catalog = read_po(fh, locale="en")
+catalog.fuzzy = False  # a new catalogue's header is marked fuzzy, and fuzzy ones are not compiled
 for message in catalog:
     if not message.id:
         continue

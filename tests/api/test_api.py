@@ -41,7 +41,12 @@ def test_a_single_request_object_is_accepted(client, make):
 
 def test_invalid_requests_are_422_by_row_and_field_and_nothing_is_created(client, make):
     token = make.token(make.user("coordinator"))
-    body = {"requests": [request_data(external_ref="OK-1"), request_data(external_ref="BAD", sex="x", urgency=None)]}
+    body = {
+        "requests": [
+            request_data(external_ref="OK-1"),
+            request_data(external_ref="BAD", sex="x", urgency=None),
+        ]
+    }
     response = api(client, token, "POST", "/api/v1/requests", body)
     assert response.status_code == 422
     assert {(e["row"], e["field"]) for e in response.json["errors"]} == {(1, "sex"), (1, "urgency")}
@@ -97,7 +102,9 @@ def test_hospitals_see_only_their_cases_and_others_are_404(client, make):
     make.place_at(mine, "UMCG")
     make.place_at(theirs, "MST2")
     token = make.token(make.user("hospital", "UMCG"))
-    assert [c["reference"] for c in api(client, token, "GET", "/api/v1/cases").json["cases"]] == [mine]
+    assert [c["reference"] for c in api(client, token, "GET", "/api/v1/cases").json["cases"]] == [
+        mine
+    ]
     assert api(client, token, "GET", f"/api/v1/cases/{mine}").status_code == 200
     response = api(client, token, "GET", f"/api/v1/cases/{theirs}")
     assert response.status_code == 404 and theirs in response.json["errors"][0]["message"]

@@ -21,7 +21,9 @@ def test_arrival_day(browser, live_server, app, make):
     first.get_by_label(f"Ambulance of {refs[0]}").fill("AZN 07-114")
     first.get_by_role("button", name="Left the airport").click()
     assert "On the way" in centre.locator(f'tr[data-case="{refs[0]}"] .arrival-state').inner_text()
-    centre.locator(f'tr[data-case="{refs[0]}"]').get_by_role("button", name="Arrived at the hospital").click()
+    centre.locator(f'tr[data-case="{refs[0]}"]').get_by_role(
+        "button", name="Arrived at the hospital"
+    ).click()
     assert "Arrived" in centre.locator(f'tr[data-case="{refs[0]}"] .arrival-state').inner_text()
 
     ward = browser.new_context(locale="en-GB").new_page()

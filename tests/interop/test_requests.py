@@ -104,8 +104,10 @@ def test_unknown_columns_are_ignored_and_blank_lines_skipped():
 
 
 def test_files_that_are_not_request_files():
-    assert fmt.parse_csv(b"\xff\xfe\x00garbage", TODAY).problems[0].message.startswith(
-        "The file is not UTF-8"
+    assert (
+        fmt.parse_csv(b"\xff\xfe\x00garbage", TODAY)
+        .problems[0]
+        .message.startswith("The file is not UTF-8")
     )
     assert "lacks the columns" in fmt.parse_csv(b"a,b\n1,2\n", TODAY).problems[0].message
     assert fmt.parse_csv(b"", TODAY).problems

@@ -27,7 +27,9 @@ def hospital(rc, code):
 
 def test_a_report_becomes_the_current_figures_and_is_kept(ctx, make):
     umcg = actor(make.user("hospital", "UMCG"))
-    capacity.report_capacity(umcg, "UMCG", Figures({"ic": (40, 30), "clinical": (800, 700)}, 2), "portal")
+    capacity.report_capacity(
+        umcg, "UMCG", Figures({"ic": (40, 30), "clinical": (800, 700)}, 2), "portal"
+    )
     capacity.report_capacity(umcg, "umcg", Figures({"ic": (40, 36)}), "portal")
     beds = {b.category: b for b in db.session.scalars(select(HospitalBeds))}
     assert (beds["ic"].capacity, beds["ic"].occupied, beds["ic"].free) == (40, 36, 4)
@@ -41,8 +43,12 @@ def test_a_hospital_may_report_only_for_itself(ctx, make):
     with pytest.raises(Forbidden):
         capacity.report_capacity(umcg, "MST2", Figures({"ic": (10, 5)}), "portal")
     with pytest.raises(Forbidden):
-        capacity.report_capacity(actor(make.user("viewer")), "UMCG", Figures({"ic": (10, 5)}), "portal")
-    capacity.report_capacity(actor(make.user("coordinator")), "MST2", Figures({"ic": (10, 5)}), "phone")
+        capacity.report_capacity(
+            actor(make.user("viewer")), "UMCG", Figures({"ic": (10, 5)}), "portal"
+        )
+    capacity.report_capacity(
+        actor(make.user("coordinator")), "MST2", Figures({"ic": (10, 5)}), "phone"
+    )
     assert db.session.scalar(select(func.count()).select_from(CapacityReport)) == 1
 
 
@@ -61,8 +67,12 @@ def test_bad_figures_are_refused(ctx, make, figures, field):
 def test_an_older_report_does_not_overwrite_newer_figures(ctx, make):
     c = actor(make.user())
     capacity.report_capacity(c, "UMCG", Figures({"ic": (40, 30)}), "portal")
-    capacity.report_capacity(c, "UMCG", Figures({"ic": (40, 10)}), "upload", utcnow() - timedelta(days=1))
-    assert db.session.scalar(select(HospitalBeds.occupied).where(HospitalBeds.category == "ic")) == 30
+    capacity.report_capacity(
+        c, "UMCG", Figures({"ic": (40, 10)}), "upload", utcnow() - timedelta(days=1)
+    )
+    assert (
+        db.session.scalar(select(HospitalBeds.occupied).where(HospitalBeds.category == "ic")) == 30
+    )
 
 
 def test_the_overview_sums_regions_flags_stale_reports_and_puts_the_busiest_first(ctx, make):
@@ -93,7 +103,9 @@ def test_reserved_beds_count_as_taken(ctx, make):
 def test_daily_occupancy_uses_each_hospitals_last_report_of_the_day(ctx, make):
     c = actor(make.user())
     now = utcnow()
-    capacity.report_capacity(c, "UMCG", Figures({"ic": (40, 20)}), "portal", now - timedelta(days=2))
+    capacity.report_capacity(
+        c, "UMCG", Figures({"ic": (40, 20)}), "portal", now - timedelta(days=2)
+    )
     capacity.report_capacity(c, "MCL", Figures({"ic": (10, 5)}), "portal", now - timedelta(days=2))
     capacity.report_capacity(c, "UMCG", Figures({"ic": (40, 40)}), "portal", now)
     daily = capacity.daily_occupancy(days=3)
@@ -115,13 +127,22 @@ def test_csv_import_is_all_or_nothing(ctx, make):
     ).encode()
     reports = capacity.import_capacity_csv(c, good)
     assert sorted(r.hospital.code for r in reports) == ["MST2", "UMCG"]
-    assert db.session.scalar(select(HospitalBeds.capacity).where(HospitalBeds.category == "burns")) == 15
+    assert (
+        db.session.scalar(select(HospitalBeds.capacity).where(HospitalBeds.category == "burns"))
+        == 15
+    )
     bad = b"hospital,category,capacity,occupied\nUMCG,ic,41,31\nNOPE,ic,1,1\nMCL,ic,x,1\nMCL,beds,1,1\n"
     with pytest.raises(InvalidInput) as err:
         capacity.import_capacity_csv(c, bad)
-    assert [(p.row, p.field) for p in err.value.problems] == [(3, "hospital"), (4, "capacity"), (5, "category")]
+    assert [(p.row, p.field) for p in err.value.problems] == [
+        (3, "hospital"),
+        (4, "capacity"),
+        (5, "category"),
+    ]
     assert "NOPE" in err.value.problems[0].message
-    assert db.session.scalar(select(HospitalBeds.capacity).where(HospitalBeds.category == "ic")) == 40
+    assert (
+        db.session.scalar(select(HospitalBeds.capacity).where(HospitalBeds.category == "ic")) == 40
+    )
     with pytest.raises(InvalidInput):
         capacity.import_capacity_csv(c, b"code,beds\nUMCG,1\n")
     with pytest.raises(Forbidden):

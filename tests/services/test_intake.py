@@ -39,7 +39,12 @@ def test_a_batch_creates_cases_with_references_history_and_audit(ctx):
 
 
 def test_one_bad_row_imports_nothing_but_keeps_what_was_received(ctx):
-    batch = {"requests": [request_data(external_ref="B-1"), request_data(external_ref="B-2", icd10=["fracture"])]}
+    batch = {
+        "requests": [
+            request_data(external_ref="B-1"),
+            request_data(external_ref="B-2", icd10=["fracture"]),
+        ]
+    }
     with pytest.raises(intake.IntakeRejected) as err:
         register(batch)
     assert count(Case) == 0
@@ -63,7 +68,9 @@ def test_the_same_request_twice_is_a_duplicate(ctx):
 def test_a_changed_duplicate_is_a_conflict_and_rejects_the_batch(ctx):
     first = register(request_data())
     with pytest.raises(intake.IntakeRejected) as err:
-        register({"requests": [request_data(external_ref="NEW-1"), request_data(urgency="immediate")]})
+        register(
+            {"requests": [request_data(external_ref="NEW-1"), request_data(urgency="immediate")]}
+        )
     (problem,) = err.value.problems
     assert first.created[0].reference in problem.message and "urgency" in problem.message
     assert count(Case) == 1  # the new request in the batch was not imported either
@@ -82,7 +89,9 @@ def test_the_same_external_ref_from_another_source_is_another_case(ctx):
 
 
 def test_domestic_requests_name_their_dutch_hospital(ctx):
-    result = register(request_data(source="domestic", sending_hospital="umcu", sending_country=None))
+    result = register(
+        request_data(source="domestic", sending_hospital="umcu", sending_country=None)
+    )
     assert result.created[0].origin_hospital.code == "UMCU"
     with pytest.raises(intake.IntakeRejected) as err:
         register(request_data(external_ref="D-2", source="domestic", sending_hospital="NOPE"))
@@ -126,7 +135,9 @@ JUNK = st.one_of(
 )  # fmt: skip
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(raw=JUNK, name=st.sampled_from(["x.json", "x.csv"]))
 def test_malformed_input_never_raises_unexpectedly_nor_leaves_cases(ctx, raw, name):
     before = count(Case)

@@ -24,11 +24,15 @@ def offered(app, make, n: int) -> list[int]:
     """n triaged cases offered to Maasstad, which has exactly one free bed and rooms to spare."""
     with app.app_context():
         coordinator = db.session.get(User, make.user("coordinator").id)
-        capacity.report_capacity(coordinator, "MST2", capacity.Figures({"clinical": (50, 49)}, 5), "phone")
+        capacity.report_capacity(
+            coordinator, "MST2", capacity.Figures({"clinical": (50, 49)}, 5), "phone"
+        )
         ids = []
         for _ in range(n):
             ref = make.case()
-            triage.triage_case(coordinator, ref, triage.starting_values(cases.get_case(coordinator, ref)))
+            triage.triage_case(
+                coordinator, ref, triage.starting_values(cases.get_case(coordinator, ref))
+            )
             ids.append(offers.make_offer(coordinator, ref, "MST2").id)
         return ids
 
@@ -55,7 +59,9 @@ def race(app, token: str, urls: list[str]) -> list[int]:
 def test_two_offers_for_the_last_bed_exactly_one_wins(app, make, attempt):
     first, second = offered(app, make, 2)
     token = make.token(make.user("hospital", "MST2"))
-    statuses = race(app, token, [f"/api/v1/offers/{first}/accept", f"/api/v1/offers/{second}/accept"])
+    statuses = race(
+        app, token, [f"/api/v1/offers/{first}/accept", f"/api/v1/offers/{second}/accept"]
+    )
     assert statuses == [200, 409]
     with app.app_context():
         hc = capacity.hospital_capacity(db.session.get(User, make.user("coordinator").id), "MST2")

@@ -29,17 +29,21 @@ def triaged_case(make, coordinator, **fields) -> str:
 def beds(code: str, category: str) -> HospitalBeds:
     db.session.expire_all()
     return db.session.scalar(
-        select(HospitalBeds).join(HospitalBeds.hospital).where(
-            HospitalBeds.category == category, HospitalBeds.hospital.has(code=code)
-        )
+        select(HospitalBeds)
+        .join(HospitalBeds.hospital)
+        .where(HospitalBeds.category == category, HospitalBeds.hospital.has(code=code))
     )
 
 
 @pytest.fixture
 def setup(ctx, make):
     coordinator = actor(make.user("coordinator"))
-    capacity.report_capacity(coordinator, "UMCG", capacity.Figures({"clinical": (100, 98), "ic": (10, 10)}, 1), "phone")
-    capacity.report_capacity(coordinator, "MST2", capacity.Figures({"clinical": (50, 40)}, 0), "phone")
+    capacity.report_capacity(
+        coordinator, "UMCG", capacity.Figures({"clinical": (100, 98), "ic": (10, 10)}, 1), "phone"
+    )
+    capacity.report_capacity(
+        coordinator, "MST2", capacity.Figures({"clinical": (50, 40)}, 0), "phone"
+    )
     return coordinator, actor(make.user("hospital", "UMCG")), actor(make.user("hospital", "MST2"))
 
 
@@ -56,7 +60,9 @@ def test_offer_accept_reserves_the_bed_and_places_the_case(make, setup):
     assert beds("UMCG", "clinical").free == 1 and beds("UMCG", "clinical").reserved == 1
     history = [s.to_status for s in case.status_changes]
     assert history == ["received", "triaged", "placing", "offered", "accepted"]
-    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.case_id == case.id)).all()
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.case_id == case.id)
+    ).all()
     assert {"case.start_placing", "case.offer", "case.accept"} <= set(actions)
 
 
@@ -91,7 +97,9 @@ def test_decline_returns_the_case_to_placing_and_remembers_why(make, setup):
     offers.decline_offer(umcg, offer.id, "no_isolation", "both rooms taken tonight")
     case = cases.get_case(coordinator, ref)
     assert case.status == "placing"
-    assert offers.declined_hospitals(case) == {"UMCG": "No isolation room free: both rooms taken tonight"}
+    assert offers.declined_hospitals(case) == {
+        "UMCG": "No isolation room free: both rooms taken tonight"
+    }
     assert case.status_changes[-1].reason.startswith("No isolation room free")
     candidates = offers.candidates(case)
     assert candidates[-1].hospital.code == "UMCG" and candidates[-1].declined
@@ -193,5 +201,7 @@ def test_notifications_name_no_patient(make, setup):
     mails = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
     assert [m.recipient for m in mails] == [umcg.email, "pecc@lcps.example"]
     assert all(ref in m.subject + m.body for m in mails)
-    assert not any(word in m.subject + m.body for m in mails for word in ("Бойко", "Тарас", "Boiko"))
+    assert not any(
+        word in m.subject + m.body for m in mails for word in ("Бойко", "Тарас", "Boiko")
+    )
     assert all(m.status == "sent" for m in mails)  # no SMTP server set: written to the log

@@ -23,7 +23,12 @@ def actor(u) -> User:
 def centre(ctx, make):
     coordinator = actor(make.user("coordinator"))
     for code in ("UMCU", "UMCG"):
-        capacity.report_capacity(coordinator, code, capacity.Figures({"clinical": (100, 80), "ic": (20, 10)}, 10), "phone")
+        capacity.report_capacity(
+            coordinator,
+            code,
+            capacity.Figures({"clinical": (100, 80), "ic": (20, 10)}, 10),
+            "phone",
+        )
     return coordinator
 
 
@@ -49,7 +54,9 @@ def status(coordinator, ref) -> str:
 def test_flight_places_stretchers_seats_and_companions(make, centre):
     f = flight(centre, stretcher=1, seated=2)
     lying = accepted(make, centre, mobility="stretcher")
-    sitting = accepted(make, centre, mobility="seated", companions=[{"name": "Марія", "relation": "mother"}])
+    sitting = accepted(
+        make, centre, mobility="seated", companions=[{"name": "Марія", "relation": "mother"}]
+    )
     another_lying = accepted(make, centre, mobility="stretcher")
     transport.put_on_flight(centre, lying, f.id)
     transport.put_on_flight(centre, sitting, f.id)  # 1 seat for the patient, 1 for the mother
@@ -70,7 +77,10 @@ def test_states_follow_the_legs(make, centre):
     case = cases.get_case(centre, ref)
     legs = transport.case_legs(case)
     assert status(centre, ref) == "scheduled"
-    assert [(leg.mode, leg.to_place) for leg in legs] == [("aircraft", "Eindhoven Airport"), ("micu", case.hospital.name)]
+    assert [(leg.mode, leg.to_place) for leg in legs] == [
+        ("aircraft", "Eindhoven Airport"),
+        ("micu", case.hospital.name),
+    ]
     assert legs[1].planned_departure == f.planned_arrival + transport.DISEMBARK
     transport.set_flight_status(centre, f.id, "departed")
     assert status(centre, ref) == "in_transit"
@@ -89,7 +99,9 @@ def test_taking_a_patient_off_the_flight_unschedules(make, centre):
     ref = accepted(make, centre)
     transport.put_on_flight(centre, ref, f.id)
     transport.remove_from_flight(centre, ref)
-    assert status(centre, ref) == "accepted" and transport.case_legs(cases.get_case(centre, ref)) == []
+    assert (
+        status(centre, ref) == "accepted" and transport.case_legs(cases.get_case(centre, ref)) == []
+    )
 
 
 def test_a_cancelled_flight_returns_its_patients_to_accepted(make, centre):
@@ -110,7 +122,10 @@ def test_patients_join_before_placement_and_get_their_road_leg_on_acceptance(mak
     assert status(centre, ref) == "triaged"
     offers.accept_offer(centre, offers.make_offer(centre, ref, "UMCG").id, ACCEPT)
     assert status(centre, ref) == "scheduled"
-    assert [leg.mode for leg in transport.case_legs(cases.get_case(centre, ref))] == ["aircraft", "ambulance"]
+    assert [leg.mode for leg in transport.case_legs(cases.get_case(centre, ref))] == [
+        "aircraft",
+        "ambulance",
+    ]
 
 
 def test_the_hospital_confirms_arrival_and_the_bed_becomes_occupied(make, centre):
@@ -143,14 +158,24 @@ def test_close_with_an_outcome(make, centre):
 def test_a_return_transfer_is_a_linked_prefilled_case(make, centre):
     ref = accepted(make, centre, companions=[{"name": "Марія", "relation": "mother"}])
     with pytest.raises(Conflict):
-        transport.plan_return(centre, ref, transport.ReturnInput("abroad", country="UA"))  # not arrived yet
+        transport.plan_return(
+            centre, ref, transport.ReturnInput("abroad", country="UA")
+        )  # not arrived yet
     transport.confirm_arrival(centre, ref)
     with pytest.raises(InvalidInput):
         transport.plan_return(centre, ref, transport.ReturnInput("abroad", country="Ukraine"))
-    back = transport.plan_return(centre, ref, transport.ReturnInput("abroad", country="ua", facility="Lviv Regional"))
+    back = transport.plan_return(
+        centre, ref, transport.ReturnInput("abroad", country="ua", facility="Lviv Regional")
+    )
     original = cases.get_case(centre, ref)
-    assert back.return_of.reference == ref and [r.reference for r in original.returns] == [back.reference]
-    assert back.source == "return" and back.status == "received" and back.origin_hospital.code == "UMCU"
+    assert back.return_of.reference == ref and [r.reference for r in original.returns] == [
+        back.reference
+    ]
+    assert (
+        back.source == "return"
+        and back.status == "received"
+        and back.origin_hospital.code == "UMCU"
+    )
     assert back.patient.family_name == "Шевченко" and back.companions[0].relation == "mother"
     assert (back.destination_country, back.destination_facility) == ("UA", "Lviv Regional")
     with pytest.raises(Conflict):

@@ -46,7 +46,9 @@ def test_re_triage_keeps_the_history_and_moves_the_board(ctx, make):
     coordinator = actor(make.user())
     case = cases.get_case(coordinator, ref)
     first = triage.triage_case(coordinator, ref, triage.starting_values(case))
-    second = triage.triage_case(coordinator, ref, replace(triage.starting_values(case), urgency="immediate"))
+    second = triage.triage_case(
+        coordinator, ref, replace(triage.starting_values(case), urgency="immediate")
+    )
     case = cases.get_case(coordinator, ref)
     assert [r.id for r in triage.history(case)] == [second.id, first.id]
     assert second.changes == {"urgency": ["routine", "immediate"]}

@@ -80,9 +80,13 @@ def samples(make, app):
 
     with app.app_context():
         coordinator = db.session.get(User, make.user("coordinator").id)
-        capacity.report_capacity(coordinator, "UMCG", capacity.Figures({"clinical": (10, 1)}, 2), "phone")
+        capacity.report_capacity(
+            coordinator, "UMCG", capacity.Figures({"clinical": (10, 1)}, 2), "phone"
+        )
         offered = make.case()
-        triage.triage_case(coordinator, offered, triage.starting_values(cases.get_case(coordinator, offered)))
+        triage.triage_case(
+            coordinator, offered, triage.starting_values(cases.get_case(coordinator, offered))
+        )
         offer_id = offers.make_offer(coordinator, offered, "UMCG").id
         from datetime import timedelta
 
@@ -100,14 +104,18 @@ def samples(make, app):
 
 
 def routes(app):
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint == "auth.logout", r.rule)):
+    for rule in sorted(
+        app.url_map.iter_rules(), key=lambda r: (r.endpoint == "auth.logout", r.rule)
+    ):
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule, method
 
 
 def url_for_rule(rule, samples) -> str:
     missing = [a for a in rule.arguments if a not in samples]
-    assert not missing, f"add a sample value for {missing} ({rule.rule}) to tests/web/test_access.py"
+    assert not missing, (
+        f"add a sample value for {missing} ({rule.rule}) to tests/web/test_access.py"
+    )
     return rule.build({a: samples[a] for a in rule.arguments}, append_unknown=False)[1]
 
 
@@ -173,7 +181,9 @@ def test_anonymous_visitors_are_sent_to_sign_in(app, client, samples):
             continue
         response = call(client, method, url_for_rule(rule, samples), token)
         expected = 401 if rule.rule.startswith("/api/") else 302
-        if response.status_code != expected or (expected == 302 and "/login" not in response.location):
+        if response.status_code != expected or (
+            expected == 302 and "/login" not in response.location
+        ):
             wrong.append(f"{method} {rule.rule}: {response.status_code}")
     assert wrong == []
 

@@ -47,7 +47,9 @@ def test_the_language_choice_is_remembered_for_the_user(app, client, make):
 
 
 def test_the_browser_language_is_used_before_a_choice(client):
-    html = client.get("/login", headers={"Accept-Language": "nl-NL,nl;q=0.9"}).get_data(as_text=True)
+    html = client.get("/login", headers={"Accept-Language": "nl-NL,nl;q=0.9"}).get_data(
+        as_text=True
+    )
     assert 'lang="nl"' in html and "Inloggen" in html
 
 

@@ -33,7 +33,9 @@ def test_the_case_page_shows_patient_alerts_history_and_audit(as_user, make):
 def test_cancel_from_the_case_page(as_user, make):
     ref = make.case()
     client = as_user("coordinator")
-    response = post_form(client, f"/cases/{ref}/cancel", {"reason": "Died in hospital"}, page=f"/cases/{ref}")
+    response = post_form(
+        client, f"/cases/{ref}/cancel", {"reason": "Died in hospital"}, page=f"/cases/{ref}"
+    )
     assert response.status_code == 302
     html = client.get(f"/cases/{ref}").get_data(as_text=True)
     assert "Died in hospital" in html and "status-cancelled" in html

@@ -11,18 +11,26 @@ from tests.conftest import csrf_token, login, post_form
 def offered_case(app, make, code="UMCG", **fields) -> tuple[str, int]:
     with app.app_context():
         coordinator = db.session.get(User, make.user("coordinator").id)
-        capacity.report_capacity(coordinator, code, capacity.Figures({"clinical": (100, 90)}, 3), "phone")
+        capacity.report_capacity(
+            coordinator, code, capacity.Figures({"clinical": (100, 90)}, 3), "phone"
+        )
         ref = make.case(**fields)
-        triage.triage_case(coordinator, ref, triage.starting_values(cases.get_case(coordinator, ref)))
+        triage.triage_case(
+            coordinator, ref, triage.starting_values(cases.get_case(coordinator, ref))
+        )
         return ref, offers.make_offer(coordinator, ref, code).id
 
 
 def test_the_coordinator_offers_from_the_case_page(app, as_user, make):
     with app.app_context():
         coordinator = db.session.get(User, make.user("coordinator").id)
-        capacity.report_capacity(coordinator, "MST2", capacity.Figures({"clinical": (50, 40)}), "phone")
+        capacity.report_capacity(
+            coordinator, "MST2", capacity.Figures({"clinical": (50, 40)}), "phone"
+        )
         ref = make.case()
-        triage.triage_case(coordinator, ref, triage.starting_values(cases.get_case(coordinator, ref)))
+        triage.triage_case(
+            coordinator, ref, triage.starting_values(cases.get_case(coordinator, ref))
+        )
     client = as_user("coordinator")
     html = client.get(f"/cases/{ref}").get_data(as_text=True)
     assert "Maasstad Ziekenhuis · 10 free" in html
@@ -41,7 +49,9 @@ def test_the_portal_lists_pending_offers_with_a_summary_and_no_name(app, client,
     assert "Open femur fracture" in page and "Бойко" not in page and "Latex" not in page
     # Before accepting, the case page leads to the offer, not to the record.
     response = client.get(f"/cases/{ref}")
-    assert response.status_code == 302 and response.location.endswith(f"/hospital/offers/{offer_id}")
+    assert response.status_code == 302 and response.location.endswith(
+        f"/hospital/offers/{offer_id}"
+    )
 
 
 def test_the_hospital_accepts_and_then_sees_the_whole_case(app, client, make):
@@ -60,8 +70,12 @@ def test_accepting_without_a_ward_is_refused_with_the_form_again(app, client, ma
     _ref, offer_id = offered_case(app, make)
     login(client, make.user("hospital", "UMCG"))
     page = f"/hospital/offers/{offer_id}"
-    response = post_form(client, f"{page}/accept", {"ward": "", "contact_name": "x", "contact_phone": "1"}, page=page)
-    assert response.status_code == 422 and "This field is required." in response.get_data(as_text=True)
+    response = post_form(
+        client, f"{page}/accept", {"ward": "", "contact_name": "x", "contact_phone": "1"}, page=page
+    )
+    assert response.status_code == 422 and "This field is required." in response.get_data(
+        as_text=True
+    )
 
 
 def test_the_hospital_declines_with_a_reason(app, client, make):
@@ -94,28 +108,52 @@ def test_api_offers_accept_and_409_when_no_longer_pending(app, client, make):
     token = make.token(make.user("hospital", "UMCG"))
     listing = api(client, token, "GET", "/api/v1/offers?status=pending").json["offers"]
     assert [o["id"] for o in listing] == [offer_id] and "family_name" not in str(listing)
-    body = {"ward": "IC", "contact_name": "Dr. V", "contact_phone": "050", "admission_from": "2026-11-26T10:00:00+01:00"}
+    body = {
+        "ward": "IC",
+        "contact_name": "Dr. V",
+        "contact_phone": "050",
+        "admission_from": "2026-11-26T10:00:00+01:00",
+    }
     accepted = api(client, token, "POST", f"/api/v1/offers/{offer_id}/accept", body)
     assert accepted.status_code == 200 and accepted.json["status"] == "accepted"
     assert accepted.json["acceptance"]["admission_from"].startswith("2026-11-26T09:00")
     again = api(client, token, "POST", f"/api/v1/offers/{offer_id}/decline", {"reason": "no_bed"})
     assert again.status_code == 409
     case = api(client, token, "GET", f"/api/v1/cases/{ref}").json
-    assert case["patient"]["family_name"] == "Шевченко" and case["offers"][0]["status"] == "accepted"
+    assert (
+        case["patient"]["family_name"] == "Шевченко" and case["offers"][0]["status"] == "accepted"
+    )
 
 
 def test_api_decline_with_free_text_and_errors(app, client, make):
     _ref, offer_id = offered_case(app, make)
     token = make.token(make.user("hospital", "UMCG"))
     assert api(client, token, "POST", f"/api/v1/offers/{offer_id}/decline", {}).status_code == 422
-    assert api(client, token, "POST", f"/api/v1/offers/{offer_id}/accept", {"ward": "x"}).status_code == 422
+    assert (
+        api(client, token, "POST", f"/api/v1/offers/{offer_id}/accept", {"ward": "x"}).status_code
+        == 422
+    )
     other = make.token(make.user("hospital", "MST2"))
-    assert api(client, other, "POST", f"/api/v1/offers/{offer_id}/decline", {"reason": "x"}).status_code == 404
-    declined = api(client, token, "POST", f"/api/v1/offers/{offer_id}/decline", {"reason": "Ward closed for norovirus"})
+    assert (
+        api(
+            client, other, "POST", f"/api/v1/offers/{offer_id}/decline", {"reason": "x"}
+        ).status_code
+        == 404
+    )
+    declined = api(
+        client,
+        token,
+        "POST",
+        f"/api/v1/offers/{offer_id}/decline",
+        {"reason": "Ward closed for norovirus"},
+    )
     assert declined.status_code == 200
     assert declined.json["decline"] == {"reason": "other", "note": "Ward closed for norovirus"}
     coordinator = make.token(make.user("coordinator"))
-    assert api(client, coordinator, "GET", "/api/v1/offers?status=declined").json["offers"][0]["id"] == offer_id
+    assert (
+        api(client, coordinator, "GET", "/api/v1/offers?status=declined").json["offers"][0]["id"]
+        == offer_id
+    )
     assert api(client, coordinator, "GET", "/api/v1/offers?status=lost").status_code == 422
 
 

@@ -37,7 +37,11 @@ def test_plan_a_flight(as_user):
     response = post_form(client, "/flights/new", form, page="/flights/new")
     assert response.status_code == 302
     html = client.get(response.location).get_data(as_text=True)
-    assert "NOR-1125" in html and "Groningen Airport Eelde" in html and "0 of 18 stretcher places" in html
+    assert (
+        "NOR-1125" in html
+        and "Groningen Airport Eelde" in html
+        and "0 of 18 stretcher places" in html
+    )
     again = post_form(client, "/flights/new", form, page="/flights/new")
     assert again.status_code == 422 and "exists already" in again.get_data(as_text=True)
 
@@ -101,11 +105,18 @@ def test_api_arrival(app, client, make):
     _flight_id, (ref,) = accepted_on_flight(app, make)
     other = make.token(make.user("hospital", "UMCG"))
     headers = lambda t: {"Authorization": f"Bearer {t}"}  # noqa: E731
-    assert client.post(f"/api/v1/cases/{ref}/arrival", json={}, headers=headers(other)).status_code == 404
+    assert (
+        client.post(f"/api/v1/cases/{ref}/arrival", json={}, headers=headers(other)).status_code
+        == 404
+    )
     token = make.token(make.user("hospital", "UMCU"))
-    bad = client.post(f"/api/v1/cases/{ref}/arrival", json={"at": "yesterday"}, headers=headers(token))
+    bad = client.post(
+        f"/api/v1/cases/{ref}/arrival", json={"at": "yesterday"}, headers=headers(token)
+    )
     assert bad.status_code == 422
-    ok = client.post(f"/api/v1/cases/{ref}/arrival", json={"at": utcnow().isoformat()}, headers=headers(token))
+    ok = client.post(
+        f"/api/v1/cases/{ref}/arrival", json={"at": utcnow().isoformat()}, headers=headers(token)
+    )
     assert ok.status_code == 200 and ok.json["status"] == "arrived"
     again = client.post(f"/api/v1/cases/{ref}/arrival", json={}, headers=headers(token))
     assert again.status_code == 409
