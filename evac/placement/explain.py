@@ -18,7 +18,7 @@ REASONS = {
     "no_free_bed": "no hospital has a free {category} bed",
     "no_isolation_room": "no hospital with a free {category} bed has an isolation room free",
     "group_cannot_stay_together": "no hospital can take the whole group {group} together",
-    "excluded_regions": "the only hospitals with room are in regions this patient may not go to",
+    "excluded_regions": "the only hospitals with room are excluded for this patient (its own region, or they declined)",
     "capacity_used_by_more_urgent": "the free beds went to more urgent patients or groups",
     "cheaper_to_leave_unplaced": "every hospital with room would cost more than leaving the patient for the next round",
 }
@@ -124,7 +124,10 @@ def _reason(model, u, p, used, rooms) -> str:
     with_beds = [j for j, h in enumerate(hospitals) if h.free(p.category) >= 1]
     if not with_beds:
         return "no_free_bed"
-    allowed = [j for j in with_beds if hospitals[j].region not in p.exclude_regions]
+    allowed = [
+        j for j in with_beds
+        if hospitals[j].region not in p.exclude_regions and hospitals[j].id not in p.exclude_hospitals
+    ]  # fmt: skip
     if not allowed:
         return "excluded_regions"
     if p.isolation and not any(hospitals[j].isolation_free >= 1 for j in allowed):

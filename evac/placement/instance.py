@@ -1,9 +1,10 @@
 """The placement problem of ../shared/specs/placement.md: reading and checking an instance.
 
 Unknown keys are ignored; a missing or ill-typed required key is an InstanceError whose message
-names where it is (`hospitals[3].lat: expected a number`). One compatible extension: a patient
+names where it is (`hospitals[3].lat: expected a number`). Two compatible extensions: a patient
 may carry `exclude_regions`, regions it must not be placed in (a domestic transfer leaves its
-own region; a return goes back to one region only).
+own region; a return goes back to one region only), and `exclude_hospitals`, hospitals it must
+not be placed in (they declined it).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class Patient:
     group: str | None = None
     origin: Point | None = None
     exclude_regions: frozenset[str] = frozenset()
+    exclude_hospitals: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,9 @@ def parse_instance(data: Any) -> Instance:
         excluded = obj.get("exclude_regions", [])
         if not isinstance(excluded, list) or not all(isinstance(r, str) for r in excluded):
             raise _fail(f"{path}.exclude_regions", "expected a list of region names")
+        declined = obj.get("exclude_hospitals", [])
+        if not isinstance(declined, list) or not all(isinstance(h, str) for h in declined):
+            raise _fail(f"{path}.exclude_hospitals", "expected a list of hospital ids")
         own_origin = _point(obj["origin"], f"{path}.origin") if "origin" in obj else None
         if own_origin is None and origin is None:
             raise _fail(f"{path}.origin", "missing, and the instance has no origin")
@@ -196,6 +201,7 @@ def parse_instance(data: Any) -> Instance:
                 group=None if group is None else str(group),
                 origin=own_origin,
                 exclude_regions=frozenset(excluded),
+                exclude_hospitals=frozenset(declined),
             )
         )
     return Instance(origin, weights, tuple(hospitals), tuple(patients))

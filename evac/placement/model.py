@@ -54,7 +54,8 @@ def build(instance: Instance) -> Model:
             groups.setdefault(p.group, []).append(p)
         else:
             origin = instance.origin_of(p)
-            key = (p.category, p.priority, p.isolation, origin.lat, origin.lon, p.exclude_regions)
+            key = (p.category, p.priority, p.isolation, origin.lat, origin.lon, p.exclude_regions,
+                   p.exclude_hospitals)  # fmt: skip
             singles.setdefault(key, []).append(p)
     for members in groups.values():
         members.sort(key=lambda p: p.id)
@@ -80,9 +81,10 @@ def build(instance: Instance) -> Model:
     candidates, distance = [], []
     for unit in units:
         excluded = frozenset().union(*(p.exclude_regions for p in unit.patients))
+        declined = frozenset().union(*(p.exclude_hospitals for p in unit.patients))
         fits = [
             j for j, h in enumerate(hospitals)
-            if h.region not in excluded
+            if h.region not in excluded and h.id not in declined
             and all(h.free(c) >= n for c, n in unit.categories.items())
             and h.isolation_free >= unit.isolation
         ]  # fmt: skip

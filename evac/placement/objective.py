@@ -81,6 +81,8 @@ def check_feasible(instance: Instance, assignment: dict[str, str | None]) -> lis
             continue
         if hospitals[hid].region in p.exclude_regions:
             problems.append(f"{p.id}: placed in excluded region {hospitals[hid].region}")
+        if hid in p.exclude_hospitals:
+            problems.append(f"{p.id}: placed at {hid}, which it must not go to")
         used[(hid, p.category)] += 1
         if p.isolation:
             isolation[hid] += 1

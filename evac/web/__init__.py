@@ -33,6 +33,7 @@ from evac.web import (
     intake,
     nav,
     offers,
+    placement,
     transport,
     triage,
 )
@@ -50,6 +51,7 @@ def init_app(app: Flask) -> None:
         hospital,
         offers,
         transport,
+        placement,
     ):
         app.register_blueprint(module.bp)
 

@@ -57,6 +57,14 @@ POLICY = {
     "transport.close": COORD,
     "transport.plan_return": COORD,
     "api.confirm_arrival": {"admin", "coordinator", "hospital"},
+    "placement.propose_case": COORD,
+    "placement.propose_batch": COORD,
+    "placement.propose_flight": COORD,
+    "placement.proposal": COORD,
+    "placement.evaluate": COORD,
+    "placement.make_offers": COORD,
+    "placement.instance": COORD,
+    "placement.admin_settings": {"admin"},
     "api.post_requests": COORD,
     "api.list_cases": ALL,
     "api.get_case": ALL,
@@ -99,8 +107,15 @@ def samples(make, app):
         transport.put_on_flight(coordinator, offered, flight.id)
         leg_id = transport.case_legs(cases.get_case(coordinator, offered))[0].id
         flight_id = flight.id
+        from evac.services import placement
+
+        waiting = make.case()
+        triage.triage_case(
+            coordinator, waiting, triage.starting_values(cases.get_case(coordinator, waiting))
+        )
+        proposal_id = placement.propose(coordinator, [waiting]).id
     return {"reference": reference, "record_id": record_id, "filename": "evac.css", "code": "UMCG",
-            "offer_id": offer_id, "flight_id": flight_id, "leg_id": leg_id}  # fmt: skip
+            "offer_id": offer_id, "flight_id": flight_id, "leg_id": leg_id, "proposal_id": proposal_id}  # fmt: skip
 
 
 def routes(app):
