@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 
 from evac.services import intake as intake_service
 from evac.services import users as user_service
-from evac.services.errors import InvalidInput
+from evac.services.errors import DomainError, InvalidInput
 from evac.terms import ImportChannel, Role
 
 
@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
         import_requests,
         expire_offers,
         send_mail,
+        render_document,
     ):
         app.cli.add_command(command)
 
@@ -109,6 +110,24 @@ def send_mail():
     click.echo(f"sent {sent}, failed {failed}")
     if failed:
         sys.exit(1)
+
+
+@click.command("render-document")
+@click.argument("reference")
+@click.option("--lang", default="uk,nl,en", show_default=True, help="One to three of uk, nl, en.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@with_appcontext
+def render_document(reference: str, lang: str, out: Path):
+    """Write the current transfer document of a case to a PDF file."""
+    from evac.services import documents
+
+    try:
+        doc = documents.transfer_document(None, reference, documents.languages_from(lang))
+    except DomainError as exc:
+        click.echo(exc.message, err=True)
+        sys.exit(1)
+    out.write_bytes(doc.pdf)
+    click.echo(f"{out} version {doc.version} sha256 {doc.sha256}")
 
 
 def _seed(quiet: bool = False) -> None:

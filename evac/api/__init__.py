@@ -76,4 +76,12 @@ def http_error(exc: HTTPException):
     return error(exc.code or 500, exc.description or exc.name)
 
 
-from evac.api import capacity, cases, offers, openapi, requests, transport  # noqa: E402,F401  (routes register on bp)
+from evac.api import (  # noqa: E402,F401  (routes register on bp)
+    capacity,
+    cases,
+    documents,
+    offers,
+    openapi,
+    requests,
+    transport,
+)

@@ -174,6 +174,16 @@ PATHS: dict[str, dict] = {
                           "422": _error("Invalid time"), **STANDARD_ERRORS},
         }
     },
+    "/api/v1/cases/{reference}/documents/transfer.pdf": {
+        "get": {
+            "summary": "The current transfer document (coordinators; the receiving hospital after acceptance)",
+            "parameters": [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}},
+                           {"name": "lang", "in": "query", "schema": {"type": "string", "examples": ["uk,nl,en"]},
+                            "description": "One to three of uk, nl, en; default uk,nl,en"}],
+            "responses": {"200": {"description": "The PDF", "content": {"application/pdf": {}}},
+                          "422": _error("Unknown language"), **STANDARD_ERRORS},
+        }
+    },
 }  # fmt: skip
 
 

@@ -28,6 +28,7 @@ from evac.web import (
     capacity,
     cases,
     dashboard,
+    documents,
     hospital,
     i18n,
     intake,
@@ -52,6 +53,7 @@ def init_app(app: Flask) -> None:
         offers,
         transport,
         placement,
+        documents,
     ):
         app.register_blueprint(module.bp)
 
@@ -90,6 +92,7 @@ def init_app(app: Flask) -> None:
         terms=terms,
         get_locale=get_locale,
         flight_action=lambda status: str(FLIGHT_ACTIONS[status]),
+        document_kind=lambda kind: str(DOCUMENT_KINDS.get(kind, kind)),
         offer_status=lambda status: str(offer_service.OFFER_STATUS_LABELS.get(status, status)),
         occupancy_class=capacity.occupancy_class,
         percent=lambda f: "–" if f is None else format_percent(f),
@@ -159,6 +162,13 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
+
+DOCUMENT_KINDS = {
+    "transfer": _l("Transfer document"),
+    "manifest": _l("Flight manifest"),
+    "bundle": _l("Transfer documents of a flight"),
+    "acceptance": _l("Acceptance confirmation"),
+}
 
 FLIGHT_ACTIONS = {
     "departed": _l("The flight has left"),

@@ -1,0 +1,103 @@
+"""PDF documents with WeasyPrint: the transfer document that travels with the patient, the flight
+manifest, the bundle of a flight's transfer documents, and the acceptance confirmation.
+
+Renderers get plain values (dicts), never database objects. The fetcher refuses everything but
+the fonts shipped in the package and data: URIs, so a document can neither read local files nor
+reach out to the network. The fonts (DejaVu Sans Condensed: Latin and Cyrillic) ship with evac,
+so no document depends on what happens to be installed on the host.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import segno
+from flask import render_template
+from markupsafe import Markup
+
+from evac.config import PACKAGE_DIR
+
+FONT_DIR = PACKAGE_DIR / "static" / "fonts"
+FONTS = ("DejaVuSansCondensed.ttf", "DejaVuSansCondensed-Bold.ttf")
+_lock = threading.Lock()
+_font_config = None
+
+
+class DocumentError(RuntimeError):
+    """A document cannot be rendered on this installation (e.g. its fonts are missing)."""
+
+
+def check_fonts() -> None:
+    missing = [name for name in FONTS if not (FONT_DIR / name).is_file()]
+    if missing:
+        raise DocumentError(
+            f"The fonts for Latin and Cyrillic are missing from {FONT_DIR}: {', '.join(missing)}. "
+            "Reinstall evac; documents cannot be rendered without them."
+        )
+
+
+def _fetcher():
+    """A fetcher that serves the packaged fonts and data: URIs, and refuses everything else
+    (file://, http://): a document never reads the host's files or reaches the network."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class DocumentFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("evac-font:"):
+                name = url[len("evac-font:") :]
+                if name not in FONTS:
+                    raise ValueError(f"unknown font {name}")
+                body = (FONT_DIR / name).read_bytes()
+                return URLFetcherResponse(url, body, {"Content-Type": "font/ttf"})
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            raise ValueError(f"documents may not load {url[:60]}")
+
+    return DocumentFetcher(allowed_protocols=("data", "evac-font"), fail_on_errors=True)
+
+
+def render_pdf(template: str, context: dict) -> bytes:
+    """Render a template of templates/documents/ to PDF bytes."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    global _font_config
+    check_fonts()
+    html = render_template(f"documents/{template}", css_string=css_string, **context)
+    # One font configuration for the process: rebuilding it per document costs time and memory;
+    # WeasyPrint's font handling is not meant for several threads at once.
+    with _lock:
+        if _font_config is None:
+            _font_config = FontConfiguration()
+        document = HTML(string=html, base_url="evac:/", url_fetcher=_fetcher())
+        return document.write_pdf(font_config=_font_config)
+
+
+def css_string(text: str) -> Markup:
+    """A quoted CSS string (for running headers): nothing in it can end the string or the style."""
+    escaped = "".join(
+        ch if ch.isalnum() or ch in " .,:;·()-/'_" else f"\\{ord(ch):x} " for ch in text
+    )
+    return Markup(f'"{escaped}"')
+
+
+def qr_data_uri(url: str) -> str:
+    """A QR code for the URL as an SVG data URI: vector, sharp at any print size."""
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
+
+
+def merge_pdfs(parts: list[bytes]) -> bytes:
+    """One PDF of several, pages in order (the bundle of a flight's transfer documents)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(io.BytesIO(part))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+__all__ = ["DocumentError", "check_fonts", "css_string", "merge_pdfs", "qr_data_uri", "render_pdf"]

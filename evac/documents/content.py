@@ -1,0 +1,243 @@
+"""What the documents say, as plain values: sections of (label, value) rows in the order a
+receiving clinician reads them, alerts first (International Patient Summary).
+
+Labels are printed in every chosen language side by side and come from the same catalogues as
+the pages (terms through evac.terms.label), so the paper and the screen never disagree. Values
+written by people (diagnosis, medication) are printed once, as written.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from datetime import date, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from evac import triage
+from evac.config import PACKAGE_DIR
+from evac.terms import BedCategory, MdroStatus, Mobility, Sex, Urgency, label, language_name
+
+LANGUAGES = ("uk", "nl", "en")
+SEPARATOR = " / "
+
+L = {
+    "title": _l("Transfer document"),
+    "alerts": _l("Alerts"),
+    "no_alerts": _l("No alerts"),
+    "allergies": _l("Allergies"),
+    "no_known_allergies": _l("No known allergies"),
+    "allergies_unknown": _l("Allergies not known"),
+    "identity": _l("Identity"),
+    "name": _l("Name"),
+    "name_latin": _l("Name (Latin script)"),
+    "date_of_birth": _l("Date of birth"),
+    "age": _l("Age"),
+    "sex": _l("Sex"),
+    "languages": _l("Languages"),
+    "interpreter": _l("Interpreter needed"),
+    "weight": _l("Weight"),
+    "diagnosis": _l("Diagnosis"),
+    "icd10": _l("ICD-10"),
+    "war_related": _l("War-related"),
+    "condition": _l("Current condition"),
+    "bed_category": _l("Bed category"),
+    "urgency": _l("Urgency"),
+    "ventilated": _l("Ventilated"),
+    "oxygen": _l("Oxygen"),
+    "isolation": _l("Isolation required"),
+    "mdro_status": _l("MDRO status"),
+    "fit_to_fly": _l("Fit to fly"),
+    "clinical_notes": _l("Clinical notes"),
+    "medication": _l("Medication"),
+    "mobility": _l("Mobility"),
+    "companions": _l("Companions"),
+    "no_companions": _l("No companions."),
+    "sending": _l("Sending facility"),
+    "sending_country": _l("Sending country"),
+    "referring": _l("Referring physician"),
+    "external_ref": _l("Sender's reference"),
+    "receiving": _l("Receiving hospital"),
+    "ward": _l("Ward"),
+    "contact": _l("Contact person"),
+    "admission": _l("Admission"),
+    "not_yet_accepted": _l("Not yet accepted by a hospital"),
+    "transport": _l("Transport"),
+    "flight": _l("Flight"),
+    "not_yet_planned": _l("Not yet planned"),
+    "centre": _l("Coordination centre"),
+    "phone": _l("Phone"),
+    "email": _l("E-mail"),
+    "case": _l("Case"),
+    "version": _l("Version"),
+    "made": _l("Made"),
+    "verify": _l("Scan to check that this is the current version"),
+    "page": _l("Page"),
+    "of": _l("of"),
+    "manifest": _l("Flight manifest"),
+    "patients": _l("Patients"),
+    "acceptance": _l("Acceptance confirmation"),
+    "accepted_text": _l("The patient has been accepted for treatment in the Netherlands."),
+    "patient": _l("Patient"),
+    "hospital": _l("Hospital"),
+}
+
+
+def multi(text, languages: tuple[str, ...]) -> str:
+    """The text in each language, side by side; a translation equal to the one before is not
+    repeated (e.g. "ICD-10")."""
+    seen: list[str] = []
+    for lang in languages:
+        with force_locale(lang):
+            value = str(text() if callable(text) else text)
+        if value not in seen:
+            seen.append(value)
+    return SEPARATOR.join(seen)
+
+
+@lru_cache(maxsize=1)
+def icd10_titles() -> dict[str, str]:
+    with open(PACKAGE_DIR / "data" / "icd10_titles.csv", encoding="utf-8") as fh:
+        return {row["code"]: row["title"] for row in csv.DictReader(fh)}
+
+
+def local(value: datetime | None) -> str:
+    if value is None:
+        return "–"
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return value.astimezone(zone).strftime("%d-%m-%Y %H:%M")
+
+
+def _day(value: date | None) -> str:
+    return value.strftime("%d-%m-%Y") if value else "–"
+
+
+def parse_languages(raw: str | None) -> tuple[str, ...]:
+    """`uk,nl` -> ("uk", "nl"); two or three of uk, nl, en; anything else is ValueError."""
+    if not raw:
+        return LANGUAGES
+    langs = tuple(dict.fromkeys(part.strip().lower() for part in raw.split(",") if part.strip()))
+    if not 1 <= len(langs) <= 3 or any(lang not in LANGUAGES for lang in langs):
+        raise ValueError(raw)
+    return langs
+
+
+def transfer_content(case, offer, legs, flight, languages: tuple[str, ...]) -> dict:
+    """Everything the transfer document prints, as plain values."""
+    m = lambda key: multi(L[key], languages)  # noqa: E731
+    term = lambda value: multi(lambda: label(value), languages)  # noqa: E731
+    yes_no = lambda value: "–" if value is None else term(bool(value))  # noqa: E731
+    p, c, t = case.patient, case.clinical, case.triage
+    isolation = t.isolation_required if t else c.isolation_required
+    mdro = t.mdro_status if t else c.mdro_status
+    ventilated = t.ventilated if t else c.ventilated
+    oxygen = t.oxygen_l_min if t else c.oxygen_l_min
+
+    # Alerts: the same rules as the case page, each alert text in every language.
+    per_language = []
+    for lang in languages:
+        with force_locale(lang):
+            per_language.append(triage.alerts(isolation_required=isolation, mdro_status=mdro, allergies=None,
+                                              ventilated=ventilated, oxygen_l_min=oxygen))  # fmt: skip
+    alerts = [
+        {
+            "code": items[0].code,
+            "text": SEPARATOR.join(dict.fromkeys(a.text for a in items)),
+            "value": None,
+        }
+        for items in zip(*per_language, strict=True)
+    ]
+    allergy_text = (c.allergies or "").strip()
+    if allergy_text and allergy_text.lower() not in triage.NO_KNOWN_ALLERGIES:
+        alerts.insert(sum(a["code"] in ("isolation", "mdro") for a in alerts),
+                      {"code": "allergy", "text": m("allergies"), "value": allergy_text})  # fmt: skip
+        allergy_row = allergy_text
+    else:
+        allergy_row = m("no_known_allergies") if allergy_text else m("allergies_unknown")
+
+    age = triage.age_on(p.date_of_birth, p.age_years, date.today())
+    sections = [
+        {"title": m("identity"), "rows": [
+            (m("name"), f"{p.family_name} {p.given_name}"),
+            (m("name_latin"), f"{p.family_name_latin.upper()} {p.given_name_latin}"),
+            (m("date_of_birth"), _day(p.date_of_birth)),
+            (m("age"), str(age) if age is not None else "–"),
+            (m("sex"), term(Sex(p.sex))),
+            (m("languages"), ", ".join(multi(lambda code=code: language_name(code), languages) for code in p.languages) or "–"),
+            (m("interpreter"), yes_no(t.interpreter_needed if t else None)),
+            (m("weight"), f"{p.weight_kg:g} kg" if p.weight_kg else "–"),
+        ]},
+        {"title": m("diagnosis"), "rows": [
+            (m("diagnosis"), c.diagnosis),
+            (m("icd10"), "; ".join(f"{code} {icd10_titles().get(code, '')}".strip() for code in c.icd10 or []) or "–"),
+            (m("war_related"), yes_no(case.war_related)),
+        ]},
+        {"title": m("condition"), "rows": [
+            (m("bed_category"), term(BedCategory(case.bed_category))),
+            (m("urgency"), term(Urgency(case.urgency))),
+            (m("isolation"), yes_no(isolation)),
+            (m("mdro_status"), term(MdroStatus(mdro))),
+            (m("ventilated"), yes_no(ventilated)),
+            (m("oxygen"), f"{oxygen:g} l/min" if oxygen else "–"),
+            (m("fit_to_fly"), yes_no(t.fit_to_fly if t else case.fit_to_fly)),
+            (m("clinical_notes"), (t.clinical_notes if t else None) or "–"),
+            (m("allergies"), allergy_row),
+        ]},
+        {"title": m("medication"), "rows": [(m("medication"), c.medication or "–")]},
+        {"title": m("mobility"), "rows": [(m("mobility"), term(Mobility(case.mobility)))]},
+        {"title": m("companions"), "rows": [
+            (f"{i}.", ", ".join(x for x in (comp.name, comp.relation, f"{comp.age_years}" if comp.age_years is not None else None, comp.notes) if x))
+            for i, comp in enumerate(case.companions, 1)
+        ] or [(m("companions"), m("no_companions"))]},
+        {"title": m("sending"), "rows": [
+            (m("sending"), case.sending_facility or "–"),
+            (m("sending_country"), case.sending_country or "–"),
+            (m("referring"), ", ".join(x for x in (case.contact_name, case.contact_phone, case.contact_email) if x) or "–"),
+            (m("external_ref"), case.external_ref),
+        ]},
+        {"title": m("receiving"), "rows": [
+            (m("receiving"), f"{offer.hospital.name}, {offer.hospital.city}"),
+            (m("ward"), offer.ward or "–"),
+            (m("contact"), ", ".join(x for x in (offer.contact_name, offer.contact_phone) if x) or "–"),
+            (m("admission"), f"{local(offer.admission_from)} – {local(offer.admission_until)}" if offer.admission_from else "–"),
+        ] if offer else [(m("receiving"), m("not_yet_accepted"))]},
+        {"title": m("transport"), "rows": (
+            ([(m("flight"), f"{flight.code} · {flight.departure_place} → {flight.arrival_airport} · {local(flight.planned_arrival)}")] if flight else [])
+            + [(multi(lambda mode=leg.mode: _mode(mode), languages), f"{leg.from_place} → {leg.to_place}" + (f" · {leg.carrier}" if leg.carrier else "") + f" · {local(leg.planned_departure)}")
+               for leg in legs if leg.mode != "aircraft"]
+        ) or [(m("transport"), m("not_yet_planned"))]},
+        {"title": m("centre"), "rows": [
+            (m("centre"), current_app.config["EVAC_CENTRE_NAME"]),
+            (m("phone"), current_app.config["EVAC_CENTRE_PHONE"]),
+            (m("email"), current_app.config["EVAC_CENTRE_EMAIL"]),
+        ]},
+    ]  # fmt: skip
+    return {
+        "languages": list(languages),
+        "lang": languages[0],
+        "title": m("title"),
+        "reference": case.reference,
+        "patient_name": f"{p.family_name} {p.given_name} ({p.family_name_latin.upper()} {p.given_name_latin})",
+        "alerts": alerts,
+        "no_alerts": m("no_alerts"),
+        "alerts_title": m("alerts"),
+        "sections": sections,
+        "labels": {k: m(k) for k in ("case", "version", "made", "verify", "page", "of")},
+    }
+
+
+def _mode(mode: str) -> str:
+    from evac.services.transport import LEG_MODES
+
+    return str(LEG_MODES.get(mode, mode))
+
+
+def content_hash(content: dict) -> str:
+    """A hash of what a document says: equal content, equal hash; a change makes a new version."""
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -1,0 +1,283 @@
+"""Documents: generate (a new version only when the content changed), download (audited), and
+verify (the page the QR code leads to). Who may download: coordinators, and the receiving
+hospital once it has accepted the patient; anyone else learns nothing (404)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from evac import documents as pdf
+from evac.documents import content as contents
+from evac.extensions import db
+from evac.models import Case, Document, Flight, User
+from evac.models.types import utcnow
+from evac.services import audit, offers, transport
+from evac.services.cases import get_case
+from evac.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
+from evac.terms import BedCategory, CaseStatus, Mobility, Role, label
+
+RECEIVING_STATES = (
+    CaseStatus.ACCEPTED,
+    CaseStatus.SCHEDULED,
+    CaseStatus.IN_TRANSIT,
+    CaseStatus.ARRIVED,
+    CaseStatus.CLOSED,
+)
+
+
+def languages_from(
+    raw: str | None, default: tuple[str, ...] = contents.LANGUAGES
+) -> tuple[str, ...]:
+    if not raw:
+        return default
+    try:
+        return contents.parse_languages(raw)
+    except ValueError:
+        raise InvalidInput(
+            [
+                Problem(
+                    "lang", _("Choose one to three of the languages uk, nl and en, e.g. uk,nl,en.")
+                )
+            ]
+        ) from None
+
+
+def _case_for_documents(actor: User, reference: str) -> Case:
+    if actor.has_role(Role.VIEWER):
+        raise Forbidden(_("Viewers do not see patient documents."))
+    case = get_case(actor, reference)
+    if actor.has_role(Role.HOSPITAL) and not (
+        case.hospital_id == actor.hospital_id and case.status in RECEIVING_STATES
+    ):
+        raise NotFound(_("No case %(reference)s.", reference=reference))
+    return case
+
+
+def _current(
+    kind: str, languages: tuple[str, ...], case_id: int | None = None, flight_id: int | None = None
+):
+    query = select(Document).where(Document.kind == kind, Document.superseded_at.is_(None))
+    query = (
+        query.where(Document.case_id == case_id)
+        if case_id
+        else query.where(Document.flight_id == flight_id)
+    )
+    for doc in db.session.scalars(query.order_by(Document.version.desc())):
+        if tuple(doc.languages) == languages:
+            return doc
+    return None
+
+
+def _store(actor: User | None, kind: str, languages: tuple[str, ...], content_hash: str, render,
+           case: Case | None = None, flight: Flight | None = None) -> Document:  # fmt: skip
+    """A new version of a document: rendered, hashed, the previous one marked superseded."""
+    current = _current(kind, languages, case.id if case else None, flight.id if flight else None)
+    if current is not None and current.content_hash == content_hash:
+        return current
+    owner = (Document.case_id == case.id) if case else (Document.flight_id == flight.id)
+    version = (
+        db.session.scalar(select(func.max(Document.version)).where(Document.kind == kind, owner))
+        or 0
+    ) + 1
+    token = secrets.token_urlsafe(24)
+    now = utcnow()
+    meta = {
+        "version": version,
+        "made": contents.local(now),
+        "qr": pdf.qr_data_uri(
+            f"{current_app.config['EVAC_BASE_URL'].rstrip('/')}/documents/verify/{token}"
+        ),
+    }
+    data = render(meta)
+    if current is not None:
+        current.superseded_at = now
+    doc = Document(
+        kind=kind, case_id=case.id if case else None, flight_id=flight.id if flight else None, version=version,
+        languages=list(languages), token=token, sha256=hashlib.sha256(data).hexdigest(), content_hash=content_hash,
+        pdf=data, created_at=now, created_by_id=actor.id if actor else None,
+    )  # fmt: skip
+    db.session.add(doc)
+    db.session.flush()
+    audit.record(
+        actor,
+        "document.generated",
+        doc,
+        case=case,
+        kind=kind,
+        version=version,
+        languages=list(languages),
+    )
+    return doc
+
+
+def transfer_document(
+    actor: User | None, reference: str, languages: tuple[str, ...] = contents.LANGUAGES
+) -> Document:
+    """The current transfer document of a case (a new version when its content changed)."""
+    case = (
+        _case_for_documents(actor, reference)
+        if actor
+        else db.session.scalar(select(Case).where(Case.reference == reference))
+    )
+    if case is None:
+        raise NotFound(_("No case %(reference)s.", reference=reference))
+    content = contents.transfer_content(
+        case, offers.accepted_offer(case), transport.case_legs(case), case.flight, languages
+    )
+    doc = _store(actor, "transfer", languages, contents.content_hash(content),
+                 lambda meta: pdf.render_pdf("transfer.html", {**content, "document": meta}), case=case)  # fmt: skip
+    db.session.commit()
+    return doc
+
+
+def acceptance_confirmation(actor: User, reference: str) -> Document:
+    """For the sending side (English and Ukrainian): the patient is accepted, where and by whom."""
+    case = _case_for_documents(actor, reference)
+    offer = offers.accepted_offer(case)
+    if offer is None or case.status not in RECEIVING_STATES:
+        raise Conflict(
+            _("Case %(reference)s has not been accepted by a hospital.", reference=reference)
+        )
+    languages = ("en", "uk")
+    m = lambda key: contents.multi(contents.L[key], languages)  # noqa: E731
+    p = case.patient
+    content = {
+        "lang": "en", "title": m("acceptance"), "reference": case.reference, "statement": m("accepted_text"),
+        "patient_name": f"{p.family_name} {p.given_name} ({p.family_name_latin.upper()} {p.given_name_latin})",
+        "rows": [
+            (m("external_ref"), case.external_ref),
+            (m("patient"), f"{p.family_name} {p.given_name} / {p.family_name_latin.upper()} {p.given_name_latin}"),
+            (m("date_of_birth"), p.date_of_birth.strftime("%d-%m-%Y") if p.date_of_birth else "–"),
+            (m("receiving"), f"{offer.hospital.name}, {offer.hospital.city}"),
+            (m("ward"), offer.ward or "–"),
+            (m("contact"), ", ".join(x for x in (offer.contact_name, offer.contact_phone) if x) or "–"),
+            (m("admission"), f"{contents.local(offer.admission_from)} – {contents.local(offer.admission_until)}"
+             if offer.admission_from else "–"),
+            (m("centre"), f"{current_app.config['EVAC_CENTRE_NAME']} · {current_app.config['EVAC_CENTRE_PHONE']}"
+             f" · {current_app.config['EVAC_CENTRE_EMAIL']}"),
+        ],
+        "labels": {k: m(k) for k in ("case", "version", "made", "verify", "page", "of")},
+    }  # fmt: skip
+    doc = _store(actor, "acceptance", languages, contents.content_hash(content),
+                 lambda meta: pdf.render_pdf("acceptance.html", {**content, "document": meta}), case=case)  # fmt: skip
+    db.session.commit()
+    return doc
+
+
+def _flight(actor: User, flight_id: int) -> Flight:
+    if not actor.has_role(Role.COORDINATOR, Role.ADMIN):
+        raise Forbidden(_("Only coordinators print flight documents."))
+    flight = db.session.get(Flight, flight_id)
+    if flight is None:
+        raise NotFound(_("No flight %(id)s.", id=flight_id))
+    return flight
+
+
+def flight_manifest(actor: User, flight_id: int) -> Document:
+    """All patients of a flight with their receiving hospitals (Dutch and English)."""
+    flight = _flight(actor, flight_id)
+    languages = ("nl", "en")
+    m = lambda key: contents.multi(contents.L[key], languages)  # noqa: E731
+    term = lambda value: contents.multi(lambda: label(value), languages)  # noqa: E731
+    rows = []
+    for case in transport.flight_cases(flight):
+        t = case.triage
+        rows.append({
+            "reference": case.reference,
+            "name": f"{case.patient.family_name_latin.upper()} {case.patient.given_name_latin}",
+            "name_native": f"{case.patient.family_name} {case.patient.given_name}",
+            "hospital": case.hospital.name if case.hospital else "–",
+            "category": term(BedCategory(case.bed_category)),
+            "isolation": term(bool(t.isolation_required if t else case.clinical.isolation_required)),
+            "companions": len(case.companions),
+            "mobility": term(Mobility(case.mobility)),
+        })  # fmt: skip
+    content = {
+        "lang": "nl", "title": m("manifest"), "reference": flight.code,
+        "flight": f"{flight.code} · {flight.operator} · {flight.departure_place} → {flight.arrival_airport}"
+                  f" · {contents.local(flight.planned_arrival)}",
+        "rows": rows,
+        "columns": {k: m(k) for k in ("case", "patient", "receiving", "bed_category", "isolation", "companions", "mobility")},
+        "labels": {k: m(k) for k in ("case", "version", "made", "verify", "page", "of", "patients")},
+    }  # fmt: skip
+    doc = _store(actor, "manifest", languages, contents.content_hash(content),
+                 lambda meta: pdf.render_pdf("manifest.html", {**content, "document": meta}), flight=flight)  # fmt: skip
+    db.session.commit()
+    return doc
+
+
+def flight_bundle(actor: User, flight_id: int) -> Document:
+    """Every transfer document of a flight in one PDF, in the order of the manifest."""
+    flight = _flight(actor, flight_id)
+    members = [transfer_document(actor, case.reference) for case in transport.flight_cases(flight)]
+    if not members:
+        raise Conflict(_("No patients on this flight yet."))
+    key = contents.content_hash({"members": [(d.case_id, d.version, d.sha256) for d in members]})
+    doc = _store(actor, "bundle", contents.LANGUAGES, key, lambda _meta: pdf.merge_pdfs([d.pdf for d in members]),
+                 flight=flight)  # fmt: skip
+    db.session.commit()
+    return doc
+
+
+def record_download(actor: User, doc: Document) -> None:
+    audit.record(actor, "document.downloaded", doc, case=doc.case_id and db.session.get(Case, doc.case_id),
+                 kind=doc.kind, version=doc.version, languages=doc.languages)  # fmt: skip
+    db.session.commit()
+
+
+def filename(doc: Document) -> str:
+    """The file name names the case or flight, never the patient."""
+    owner = (
+        db.session.get(Case, doc.case_id).reference
+        if doc.case_id
+        else db.session.get(Flight, doc.flight_id).code
+    )
+    return f"{owner}-{doc.kind}-v{doc.version}-{'-'.join(doc.languages)}.pdf"
+
+
+@dataclass
+class Verification:
+    document: Document
+    owner: str  # case reference or flight code
+    current: bool
+    successor: Document | None
+    created_by: str
+
+
+def verify(actor: User, token: str) -> Verification:
+    doc = db.session.scalar(select(Document).where(Document.token == token))
+    if doc is None:
+        raise NotFound(
+            _("This document is not known to evac. It may be forged, or from another system.")
+        )
+    owner = (
+        db.session.get(Case, doc.case_id).reference
+        if doc.case_id
+        else db.session.get(Flight, doc.flight_id).code
+    )
+    successor = None
+    if doc.superseded_at is not None:
+        owner_filter = (
+            (Document.case_id == doc.case_id)
+            if doc.case_id
+            else (Document.flight_id == doc.flight_id)
+        )
+        successor = db.session.scalar(
+            select(Document).where(Document.kind == doc.kind, owner_filter, Document.version > doc.version)
+            .order_by(Document.version.desc())
+        )  # fmt: skip
+    audit.record(actor, "document.verified", doc, kind=doc.kind, version=doc.version)
+    db.session.commit()
+    return Verification(
+        doc,
+        owner,
+        doc.superseded_at is None,
+        successor,
+        doc.created_by.name if doc.created_by else "evac",
+    )
