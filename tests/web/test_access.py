@@ -65,6 +65,12 @@ POLICY = {
     "placement.make_offers": COORD,
     "placement.instance": COORD,
     "placement.admin_settings": {"admin"},
+    "documents.transfer": {"admin", "coordinator", "hospital"},
+    "documents.acceptance": {"admin", "coordinator", "hospital"},
+    "documents.manifest": COORD,
+    "documents.bundle": COORD,
+    "documents.verify": ALL,
+    "api.transfer_document": {"admin", "coordinator", "hospital"},
     "api.post_requests": COORD,
     "api.list_cases": ALL,
     "api.get_case": ALL,
@@ -115,7 +121,7 @@ def samples(make, app):
         )
         proposal_id = placement.propose(coordinator, [waiting]).id
     return {"reference": reference, "record_id": record_id, "filename": "evac.css", "code": "UMCG",
-            "offer_id": offer_id, "flight_id": flight_id, "leg_id": leg_id, "proposal_id": proposal_id}  # fmt: skip
+            "offer_id": offer_id, "flight_id": flight_id, "leg_id": leg_id, "proposal_id": proposal_id, "token": "no-such-token"}  # fmt: skip
 
 
 def routes(app):

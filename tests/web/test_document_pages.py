@@ -1,0 +1,99 @@
+"""Documents on the pages and the API: downloads by role, the verification page, flight PDFs,
+and the render-document command."""
+
+import io
+import re
+
+from pypdf import PdfReader
+
+from evac.extensions import db
+from evac.models import User
+from evac.services import capacity, cases, offers, transport, triage
+from tests.conftest import login
+
+
+def accepted_case(app, make, on_flight=False):
+    with app.app_context():
+        c = db.session.get(User, make.user("coordinator").id)
+        capacity.report_capacity(c, "UMCU", capacity.Figures({"clinical": (50, 40)}, 3), "phone")
+        ref = make.case(family_name="Коваленко")
+        triage.triage_case(c, ref, triage.starting_values(cases.get_case(c, ref)))
+        offers.accept_offer(
+            c, offers.make_offer(c, ref, "UMCU").id, offers.Acceptance("B3", "Dr. M", "1")
+        )
+        flight_id = None
+        if on_flight:
+            flight = transport.create_flight(
+                c, transport.FlightInput("NOR-DOC", "SAS", None, None, 18, 39)
+            )
+            transport.put_on_flight(c, ref, flight.id)
+            flight_id = flight.id
+        return ref, flight_id
+
+
+def test_the_receiving_hospital_downloads_and_another_gets_404(app, client, make):
+    ref, _ = accepted_case(app, make)
+    login(client, make.user("hospital", "UMCU"))
+    response = client.get(f"/cases/{ref}/documents/transfer.pdf?l=uk&l=en")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert f'filename="{ref}-transfer-v1-uk-en.pdf"' in response.headers["Content-Disposition"]
+    assert "Коваленко" not in response.headers["Content-Disposition"]
+    other = app.test_client()
+    login(other, make.user("hospital", "MST2"))
+    assert other.get(f"/cases/{ref}/documents/transfer.pdf").status_code == 404
+    viewer = app.test_client()
+    login(viewer, make.user("viewer"))
+    assert viewer.get(f"/cases/{ref}/documents/transfer.pdf").status_code == 403
+
+
+def test_a_bad_language_is_a_clear_error(app, as_user, make):
+    ref, _ = accepted_case(app, make)
+    client = as_user("coordinator")
+    response = client.get(f"/cases/{ref}/documents/transfer.pdf?lang=uk,fr", follow_redirects=True)
+    assert "Choose one to three of the languages" in response.get_data(as_text=True)
+
+
+def test_the_qr_code_leads_to_the_verification_page(app, as_user, make):
+    ref, _ = accepted_case(app, make)
+    client = as_user("coordinator")
+    client.get(f"/cases/{ref}/documents/transfer.pdf")
+    from evac.models import Document
+
+    with app.app_context():
+        token = db.session.query(Document.token).scalar()
+    html = client.get(f"/documents/verify/{token}").get_data(as_text=True)
+    assert "This is the current version of this document." in html and ref in html
+    assert "Коваленко" not in html  # the check page names no patient
+    assert client.get("/documents/verify/not-a-token").status_code == 404
+
+
+def test_flight_manifest_and_bundle(app, as_user, make):
+    ref, flight_id = accepted_case(app, make, on_flight=True)
+    client = as_user("coordinator")
+    manifest = client.get(f"/flights/{flight_id}/manifest.pdf")
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(manifest.data)).pages)
+    assert ref in text and "KOVALENKO" in text and "UMC Utrecht" in text
+    bundle = client.get(f"/flights/{flight_id}/documents.pdf")
+    assert bundle.status_code == 200 and len(PdfReader(io.BytesIO(bundle.data)).pages) >= 1
+
+
+def test_api_transfer_document(app, client, make):
+    ref, _ = accepted_case(app, make)
+    token = make.token(make.user("hospital", "UMCU"))
+    response = client.get(f"/api/v1/cases/{ref}/documents/transfer.pdf?lang=uk,nl",
+                          headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    assert response.status_code == 200 and response.headers["X-Document-Version"] == "1"
+    other = make.token(make.user("hospital", "MST2"))
+    assert client.get(f"/api/v1/cases/{ref}/documents/transfer.pdf",
+                      headers={"Authorization": f"Bearer {other}"}).status_code == 404  # fmt: skip
+
+
+def test_render_document_command(app, runner, make, tmp_path):
+    ref, _ = accepted_case(app, make)
+    out = tmp_path / "doc.pdf"
+    result = runner.invoke(args=["render-document", ref, "--lang", "uk,nl,en", "--out", str(out)])
+    assert result.exit_code == 0 and re.search(r"version 1 sha256 [0-9a-f]{64}", result.output)
+    assert out.read_bytes().startswith(b"%PDF")
+    assert (
+        runner.invoke(args=["render-document", "EV-1999-00000", "--out", str(out)]).exit_code == 1
+    )
