@@ -1,6 +1,7 @@
 """Transfer documents: read back, versioned, verifiable, and only for those who may see them."""
 
 import io
+import re
 
 import pytest
 from flask_babel import force_locale
