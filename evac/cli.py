@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
         expire_offers,
         send_mail,
         render_document,
+        render_documents,
     ):
         app.cli.add_command(command)
 
@@ -128,6 +129,15 @@ def render_document(reference: str, lang: str, out: Path):
         sys.exit(1)
     out.write_bytes(doc.pdf)
     click.echo(f"{out} version {doc.version} sha256 {doc.sha256}")
+
+
+@click.command("render-documents")
+@with_appcontext
+def render_documents():
+    """Render the transfer documents of upcoming flights that are not current (run from cron)."""
+    from evac.services import documents
+
+    click.echo(f"rendered {documents.prepare_flights()}")
 
 
 def _seed(quiet: bool = False) -> None:

@@ -74,9 +74,24 @@ def _current(
     return None
 
 
-def _store(actor: User | None, kind: str, languages: tuple[str, ...], content_hash: str, render,
-           case: Case | None = None, flight: Flight | None = None) -> Document:  # fmt: skip
-    """A new version of a document: rendered, hashed, the previous one marked superseded."""
+@dataclass
+class _Draft:
+    """A new version about to be rendered: everything but the PDF."""
+
+    kind: str
+    languages: tuple[str, ...]
+    content_hash: str
+    case: Case | None
+    flight: Flight | None
+    version: int
+    token: str
+    meta: dict
+    previous: Document | None
+
+
+def _draft(kind: str, languages: tuple[str, ...], content_hash: str, case: Case | None = None,
+           flight: Flight | None = None) -> Document | _Draft:  # fmt: skip
+    """The current document when its content is unchanged, else a draft of the next version."""
     current = _current(kind, languages, case.id if case else None, flight.id if flight else None)
     if current is not None and current.content_hash == content_hash:
         return current
@@ -86,34 +101,39 @@ def _store(actor: User | None, kind: str, languages: tuple[str, ...], content_ha
         or 0
     ) + 1
     token = secrets.token_urlsafe(24)
-    now = utcnow()
+    base = current_app.config["EVAC_BASE_URL"].rstrip("/")
     meta = {
         "version": version,
-        "made": contents.local(now),
-        "qr": pdf.qr_data_uri(
-            f"{current_app.config['EVAC_BASE_URL'].rstrip('/')}/documents/verify/{token}"
-        ),
+        "made": contents.local(utcnow()),
+        "qr": pdf.qr_data_uri(f"{base}/documents/verify/{token}"),
     }
-    data = render(meta)
-    if current is not None:
-        current.superseded_at = now
+    return _Draft(kind, languages, content_hash, case, flight, version, token, meta, current)
+
+
+def _save(actor: User | None, draft: _Draft, data: bytes) -> Document:
+    now = utcnow()
+    if draft.previous is not None:
+        draft.previous.superseded_at = now
     doc = Document(
-        kind=kind, case_id=case.id if case else None, flight_id=flight.id if flight else None, version=version,
-        languages=list(languages), token=token, sha256=hashlib.sha256(data).hexdigest(), content_hash=content_hash,
-        pdf=data, created_at=now, created_by_id=actor.id if actor else None,
+        kind=draft.kind, case_id=draft.case.id if draft.case else None,
+        flight_id=draft.flight.id if draft.flight else None, version=draft.version,
+        languages=list(draft.languages), token=draft.token, sha256=hashlib.sha256(data).hexdigest(),
+        content_hash=draft.content_hash, pdf=data, created_at=now, created_by_id=actor.id if actor else None,
     )  # fmt: skip
     db.session.add(doc)
     db.session.flush()
-    audit.record(
-        actor,
-        "document.generated",
-        doc,
-        case=case,
-        kind=kind,
-        version=version,
-        languages=list(languages),
-    )
+    audit.record(actor, "document.generated", doc, case=draft.case, kind=draft.kind, version=draft.version,
+                 languages=list(draft.languages))  # fmt: skip
     return doc
+
+
+def _store(actor: User | None, kind: str, languages: tuple[str, ...], content_hash: str, render,
+           case: Case | None = None, flight: Flight | None = None) -> Document:  # fmt: skip
+    """A new version of a document: rendered, hashed, the previous one marked superseded."""
+    draft = _draft(kind, languages, content_hash, case, flight)
+    if isinstance(draft, Document):
+        return draft
+    return _save(actor, draft, render(draft.meta))
 
 
 def transfer_document(
@@ -213,16 +233,46 @@ def flight_manifest(actor: User, flight_id: int) -> Document:
 
 
 def flight_bundle(actor: User, flight_id: int) -> Document:
-    """Every transfer document of a flight in one PDF, in the order of the manifest."""
+    """Every transfer document of a flight in one PDF, in the order of the manifest. Documents
+    that are not current are rendered first, in parallel when there are many."""
     flight = _flight(actor, flight_id)
-    members = [transfer_document(actor, case.reference) for case in transport.flight_cases(flight)]
-    if not members:
+    cases = transport.flight_cases(flight)
+    if not cases:
         raise Conflict(_("No patients on this flight yet."))
+    members: list[Document | None] = []
+    drafts: list[tuple[int, _Draft, dict]] = []
+    for case in cases:
+        content = contents.transfer_content(case, offers.accepted_offer(case), transport.case_legs(case),
+                                            case.flight, contents.LANGUAGES)  # fmt: skip
+        draft = _draft("transfer", contents.LANGUAGES, contents.content_hash(content), case=case)
+        if isinstance(draft, Document):
+            members.append(draft)
+        else:
+            drafts.append((len(members), draft, {**content, "document": draft.meta}))
+            members.append(None)
+    rendered = pdf.render_many("transfer.html", [context for _i, _d, context in drafts])
+    for (i, draft, _context), data in zip(drafts, rendered, strict=True):
+        members[i] = _save(actor, draft, data)
     key = contents.content_hash({"members": [(d.case_id, d.version, d.sha256) for d in members]})
     doc = _store(actor, "bundle", contents.LANGUAGES, key, lambda _meta: pdf.merge_pdfs([d.pdf for d in members]),
                  flight=flight)  # fmt: skip
     db.session.commit()
     return doc
+
+
+def prepare_flights(actor: User | None = None) -> int:
+    """Bring the transfer documents of planned and departed flights up to date, so that the
+    pages hand them out at once (`flask --app evac render-documents`, e.g. every few minutes).
+    Returns how many documents were rendered."""
+    rendered = 0
+    for flight in db.session.scalars(
+        select(Flight).where(Flight.status.in_(("planned", "departed")))
+    ):
+        for case in transport.flight_cases(flight):
+            before = _current("transfer", contents.LANGUAGES, case_id=case.id)
+            doc = transfer_document(None, case.reference)
+            rendered += doc is not before
+    return rendered
 
 
 def record_download(actor: User, doc: Document) -> None:

@@ -119,11 +119,16 @@ def _check(data: TriageInput) -> None:
         problems.append(Problem("oxygen_l_min", _("Oxygen lies between 0 and 60 l/min.")))
     if not 0 <= data.companions_count <= 10:
         problems.append(Problem("companions_count", _("Between 0 and 10 companions.")))
-    if data.ventilated and data.bed_category not in (BedCategory.IC, BedCategory.PICU):
+    # Burn centres ventilate in their own burn intensive care, so "burns" is an IC bed here.
+    if data.ventilated and data.bed_category not in (
+        BedCategory.IC,
+        BedCategory.PICU,
+        BedCategory.BURNS,
+    ):
         problems.append(
             Problem(
                 "bed_category",
-                _("A ventilated patient needs an intensive care bed (adult or paediatric)."),
+                _("A ventilated patient needs an intensive care bed (adult, paediatric or burns)."),
             )
         )
     if problems:

@@ -76,3 +76,11 @@ def test_only_coordinators_triage_and_not_after_an_offer(ctx, make):
     cases.cancel_case(coordinator, ref, "withdrawn by sender")
     with pytest.raises(Conflict):
         triage.triage_case(coordinator, ref, values)
+
+
+def test_a_ventilated_burn_patient_goes_to_a_burn_centre(ctx, make):
+    ref = make.case(icd10=["T31.3"], ventilated=True, requested_care="ic")
+    coordinator = actor(make.user())
+    values = triage.starting_values(cases.get_case(coordinator, ref))
+    assert values.bed_category == "burns"
+    assert triage.triage_case(coordinator, ref, values).bed_category == "burns"

@@ -97,3 +97,9 @@ def test_render_document_command(app, runner, make, tmp_path):
     assert (
         runner.invoke(args=["render-document", "EV-1999-00000", "--out", str(out)]).exit_code == 1
     )
+
+
+def test_render_documents_brings_upcoming_flights_current(app, runner, make):
+    ref, flight_id = accepted_case(app, make, on_flight=True)
+    assert runner.invoke(args=["render-documents"]).output.strip() == "rendered 1"
+    assert runner.invoke(args=["render-documents"]).output.strip() == "rendered 0"  # nothing changed
