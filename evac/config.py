@@ -28,6 +28,10 @@ def resource_dir(name: str) -> Path:
 DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105
 
 LOCALES = ("nl", "en", "uk")
+# How each language formats dates and numbers: English as in Britain (day-month, 24-hour
+# clock), which is what a Dutch centre's English readers expect. Translations still come from
+# the language's own catalogue (en_GB falls back to en).
+LOCALE_FORMATS = {"en": "en_GB"}
 
 
 def _bool(value: str | None, default: bool = False) -> bool:

@@ -17,6 +17,7 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from evac.config import LOCALE_FORMATS
 from evac.extensions import db
 from evac.models import OutboxMessage, User
 from evac.models.types import utcnow
@@ -34,7 +35,8 @@ def queue(recipients: list[Recipient], render: Callable[[], tuple[str, str]]) ->
     (subject, body) and is called in each recipient's language."""
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
     for address, locale in sorted(set(recipients)):
-        with force_locale(locale or default):
+        language = locale or default
+        with force_locale(LOCALE_FORMATS.get(language, language)):
             subject, body = render()
         db.session.add(OutboxMessage(recipient=address, subject=str(subject), body=str(body)))
 

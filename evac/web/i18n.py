@@ -13,7 +13,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from evac.config import LOCALES
+from evac.config import LOCALE_FORMATS, LOCALES
 from evac.services import users as user_service
 from evac.web.access import public
 
@@ -21,6 +21,11 @@ bp = Blueprint("i18n", __name__)
 
 
 def select_locale() -> str:
+    language = _chosen_language()
+    return LOCALE_FORMATS.get(language, language)
+
+
+def _chosen_language() -> str:
     if not has_request_context():
         # Commands and scheduled jobs write English, like their own output and the logs.
         return "en"
