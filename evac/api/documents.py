@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Response, g, request
+from flask import g, request
 
 from evac.api import api_roles, bp
 from evac.services import documents as document_service
 from evac.terms import Role
+from evac.web.documents import pdf_file
 
 
 @bp.get("/cases/<reference>/documents/transfer.pdf")
@@ -15,12 +16,4 @@ def transfer_document(reference: str):
     languages = document_service.languages_from(request.args.get("lang"))
     doc = document_service.transfer_document(g.api_user, reference, languages)
     document_service.record_download(g.api_user, doc)
-    return Response(
-        doc.pdf,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{document_service.filename(doc)}"',
-            "X-Document-Version": str(doc.version),
-            "X-Document-SHA256": doc.sha256,
-        },
-    )
+    return pdf_file(doc)

@@ -332,6 +332,13 @@ class Beds:
         self.occupied += other.occupied
         self.reserved += other.reserved
 
+    @classmethod
+    def sum(cls, beds) -> Beds:
+        total = cls()
+        for b in beds:
+            total.add(b)
+        return total
+
 
 @dataclass
 class HospitalCapacity:
@@ -343,10 +350,7 @@ class HospitalCapacity:
 
     @property
     def total(self) -> Beds:
-        total = Beds()
-        for b in self.beds.values():
-            total.add(b)
-        return total
+        return Beds.sum(self.beds.values())
 
 
 @dataclass
@@ -362,10 +366,7 @@ class RegionCapacity:
 
     @property
     def total(self) -> Beds:
-        total = Beds()
-        for b in self.beds.values():
-            total.add(b)
-        return total
+        return Beds.sum(self.beds.values())
 
     @property
     def stale_count(self) -> int:

@@ -411,16 +411,7 @@ def settle_for_cancelled(case: Case, held_bed: bool, reason: str) -> None:
     """A cancelled case gives back its reserved bed, and its pending offer is withdrawn."""
     offer = pending_offer(case)
     if offer is not None:
-        offer.status = OfferStatus.WITHDRAWN
-        offer.responded_at = utcnow()
-        offer.withdraw_reason = reason
-        notify.queue(
-            notify.hospital_staff(offer.hospital_id),
-            lambda: (
-                _("Offer withdrawn: %(reference)s", reference=case.reference),
-                _mail_body("withdrawn", offer),
-            ),
-        )
+        _withdraw(offer, reason)
     if held_bed:
         accepted = accepted_offer(case)
         if accepted is not None:
@@ -474,9 +465,7 @@ def withdraw_offer(actor: User, offer_id: int, reason: str) -> Offer:
     if not actor.has_role(Role.COORDINATOR, Role.ADMIN):
         raise Forbidden(_("Only coordinators withdraw offers."))
     offer = _responder(actor, offer_id)
-    offer.status = OfferStatus.WITHDRAWN
-    offer.responded_at = utcnow()
-    offer.withdraw_reason = (reason or "").strip()
+    _withdraw(offer, reason)
     change_status(
         offer.case,
         "withdraw",
@@ -485,6 +474,16 @@ def withdraw_offer(actor: User, offer_id: int, reason: str) -> Offer:
         offer=offer.id,
         hospital=offer.hospital.code,
     )
+    db.session.commit()
+    notify.send_pending()
+    return offer
+
+
+def _withdraw(offer: Offer, reason: str) -> None:
+    """The offer ends without an answer; the hospital is told."""
+    offer.status = OfferStatus.WITHDRAWN
+    offer.responded_at = utcnow()
+    offer.withdraw_reason = (reason or "").strip()
     notify.queue(
         notify.hospital_staff(offer.hospital_id),
         lambda: (
@@ -492,9 +491,6 @@ def withdraw_offer(actor: User, offer_id: int, reason: str) -> Offer:
             _mail_body("withdrawn", offer),
         ),
     )
-    db.session.commit()
-    notify.send_pending()
-    return offer
 
 
 def _mail_body(event: str, offer: Offer) -> str:

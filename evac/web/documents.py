@@ -16,6 +16,11 @@ bp = Blueprint("documents", __name__)
 
 def pdf_response(doc: Document) -> Response:
     document_service.record_download(current_user, doc)
+    return pdf_file(doc)
+
+
+def pdf_file(doc: Document) -> Response:
+    """The PDF as a download named by case or flight (never the patient), with its version."""
     return Response(
         doc.pdf,
         mimetype="application/pdf",
