@@ -80,6 +80,60 @@ class MdroStatus(StrEnum):
     UNKNOWN = "unknown"
 
 
+class OfferStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+
+class DeclineReason(StrEnum):
+    NO_BED = "no_bed"
+    NO_ISOLATION = "no_isolation"
+    NO_SPECIALTY = "no_specialty"
+    NO_STAFF = "no_staff"
+    CLINICAL = "clinical"
+    OTHER = "other"
+
+
+class FlightStatus(StrEnum):
+    PLANNED = "planned"
+    DEPARTED = "departed"
+    LANDED = "landed"
+    CANCELLED = "cancelled"
+
+
+class LegMode(StrEnum):
+    AIRCRAFT = "aircraft"
+    AMBULANCE = "ambulance"
+    MICU = "micu"
+    HELICOPTER = "helicopter"
+    TAXI = "taxi"
+
+
+class Outcome(StrEnum):
+    DISCHARGED = "discharged"
+    TRANSFERRED = "transferred"
+    RETURNED = "returned"
+    DECEASED = "deceased"
+
+
+class ArrivalState(StrEnum):
+    """Where a patient of an arriving flight is on arrival day."""
+
+    WAITING = "waiting"
+    ON_THE_WAY = "on_the_way"
+    ARRIVED = "arrived"
+
+
+class DocumentKind(StrEnum):
+    TRANSFER = "transfer"
+    MANIFEST = "manifest"
+    BUNDLE = "bundle"
+    ACCEPTANCE = "acceptance"
+
+
 class ImportOutcome(StrEnum):
     IMPORTED = "imported"
     DUPLICATES = "duplicates"
@@ -93,53 +147,89 @@ class ImportChannel(StrEnum):
     FORM = "form"
 
 
-LABELS = {
-    Role.ADMIN: _l("Administrator"),
-    Role.COORDINATOR: _l("Coordinator"),
-    Role.HOSPITAL: _l("Hospital staff"),
-    Role.VIEWER: _l("Viewer"),
-    CaseStatus.RECEIVED: lazy_pgettext("case status", "Received"),
-    CaseStatus.TRIAGED: lazy_pgettext("case status", "Triaged"),
-    CaseStatus.PLACING: lazy_pgettext("case status", "Placing"),
-    CaseStatus.OFFERED: lazy_pgettext("case status", "Offered"),
-    CaseStatus.ACCEPTED: lazy_pgettext("case status", "Accepted"),
-    CaseStatus.SCHEDULED: lazy_pgettext("case status", "Scheduled"),
-    CaseStatus.IN_TRANSIT: lazy_pgettext("case status", "In transit"),
-    CaseStatus.ARRIVED: lazy_pgettext("case status", "Arrived"),
-    CaseStatus.CLOSED: lazy_pgettext("case status", "Closed"),
-    CaseStatus.CANCELLED: lazy_pgettext("case status", "Cancelled"),
-    Source.EU_MEDEVAC: _l("EU MEDEVAC"),
-    Source.DOMESTIC: _l("Domestic (region)"),
-    Source.RETURN: _l("Return transfer"),
-    BedCategory.IC: _l("Intensive care (adult)"),
-    BedCategory.CLINICAL: _l("Clinical ward (adult)"),
-    BedCategory.PAEDIATRIC: _l("Paediatric ward"),
-    BedCategory.PICU: _l("Paediatric intensive care"),
-    BedCategory.BURNS: _l("Burn centre"),
-    BedCategory.ONCOLOGY: _l("Oncology"),
-    BedCategory.REHABILITATION: _l("Rehabilitation"),
-    BedCategory.OTHER: _l("Other"),
-    Urgency.IMMEDIATE: _l("Immediate (hours)"),
-    Urgency.URGENT: _l("Urgent (next flight)"),
-    Urgency.ROUTINE: _l("Routine (planned)"),
-    Mobility.STRETCHER: _l("Stretcher"),
-    Mobility.SEATED: _l("Seated"),
-    Mobility.WALKING: _l("Walking"),
-    Sex.FEMALE: _l("Female"),
-    Sex.MALE: _l("Male"),
-    Sex.OTHER: lazy_pgettext("sex", "Other"),
-    Sex.UNKNOWN: lazy_pgettext("sex", "Unknown"),
-    MdroStatus.POSITIVE: lazy_pgettext("MDRO status", "Positive"),
-    MdroStatus.NEGATIVE: lazy_pgettext("MDRO status", "Negative"),
-    MdroStatus.UNKNOWN: lazy_pgettext("MDRO status", "Unknown"),
-    ImportChannel.FILE: _l("File (command line)"),
-    ImportChannel.UPLOAD: _l("Upload"),
-    ImportChannel.API: _l("API"),
-    ImportChannel.FORM: _l("Form"),
-    ImportOutcome.IMPORTED: lazy_pgettext("import outcome", "Imported"),
-    ImportOutcome.DUPLICATES: lazy_pgettext("import outcome", "Only duplicates"),
-    ImportOutcome.REJECTED: lazy_pgettext("import outcome", "Rejected"),
-}
+_LABELS = [
+    (Role.ADMIN, _l("Administrator")),
+    (Role.COORDINATOR, _l("Coordinator")),
+    (Role.HOSPITAL, _l("Hospital staff")),
+    (Role.VIEWER, _l("Viewer")),
+    (CaseStatus.RECEIVED, lazy_pgettext("case status", "Received")),
+    (CaseStatus.TRIAGED, lazy_pgettext("case status", "Triaged")),
+    (CaseStatus.PLACING, lazy_pgettext("case status", "Placing")),
+    (CaseStatus.OFFERED, lazy_pgettext("case status", "Offered")),
+    (CaseStatus.ACCEPTED, lazy_pgettext("case status", "Accepted")),
+    (CaseStatus.SCHEDULED, lazy_pgettext("case status", "Scheduled")),
+    (CaseStatus.IN_TRANSIT, lazy_pgettext("case status", "In transit")),
+    (CaseStatus.ARRIVED, lazy_pgettext("case status", "Arrived")),
+    (CaseStatus.CLOSED, lazy_pgettext("case status", "Closed")),
+    (CaseStatus.CANCELLED, lazy_pgettext("case status", "Cancelled")),
+    (Source.EU_MEDEVAC, _l("EU MEDEVAC")),
+    (Source.DOMESTIC, _l("Domestic (region)")),
+    (Source.RETURN, _l("Return transfer")),
+    (BedCategory.IC, _l("Intensive care (adult)")),
+    (BedCategory.CLINICAL, _l("Clinical ward (adult)")),
+    (BedCategory.PAEDIATRIC, _l("Paediatric ward")),
+    (BedCategory.PICU, _l("Paediatric intensive care")),
+    (BedCategory.BURNS, _l("Burn centre")),
+    (BedCategory.ONCOLOGY, _l("Oncology")),
+    (BedCategory.REHABILITATION, _l("Rehabilitation")),
+    (BedCategory.OTHER, _l("Other")),
+    (Urgency.IMMEDIATE, _l("Immediate (hours)")),
+    (Urgency.URGENT, _l("Urgent (next flight)")),
+    (Urgency.ROUTINE, _l("Routine (planned)")),
+    (Mobility.STRETCHER, _l("Stretcher")),
+    (Mobility.SEATED, _l("Seated")),
+    (Mobility.WALKING, _l("Walking")),
+    (Sex.FEMALE, _l("Female")),
+    (Sex.MALE, _l("Male")),
+    (Sex.OTHER, lazy_pgettext("sex", "Other")),
+    (Sex.UNKNOWN, lazy_pgettext("sex", "Unknown")),
+    (MdroStatus.POSITIVE, lazy_pgettext("MDRO status", "Positive")),
+    (MdroStatus.NEGATIVE, lazy_pgettext("MDRO status", "Negative")),
+    (MdroStatus.UNKNOWN, lazy_pgettext("MDRO status", "Unknown")),
+    (ImportChannel.FILE, _l("File (command line)")),
+    (ImportChannel.UPLOAD, _l("Upload")),
+    (ImportChannel.API, _l("API")),
+    (ImportChannel.FORM, _l("Form")),
+    (ImportOutcome.IMPORTED, lazy_pgettext("import outcome", "Imported")),
+    (ImportOutcome.DUPLICATES, lazy_pgettext("import outcome", "Only duplicates")),
+    (ImportOutcome.REJECTED, lazy_pgettext("import outcome", "Rejected")),
+    (OfferStatus.PENDING, _l("Pending")),
+    (OfferStatus.ACCEPTED, _l("Accepted")),
+    (OfferStatus.DECLINED, _l("Declined")),
+    (OfferStatus.EXPIRED, _l("Expired")),
+    (OfferStatus.WITHDRAWN, _l("Withdrawn")),
+    (DeclineReason.NO_BED, _l("No bed of this category free")),
+    (DeclineReason.NO_ISOLATION, _l("No isolation room free")),
+    (DeclineReason.NO_SPECIALTY, _l("The care needed is not available here")),
+    (DeclineReason.NO_STAFF, _l("Not enough staff")),
+    (DeclineReason.CLINICAL, _l("Clinical reasons")),
+    (DeclineReason.OTHER, _l("Other (explain)")),
+    (FlightStatus.PLANNED, _l("Planned")),
+    (FlightStatus.DEPARTED, _l("Departed")),
+    (FlightStatus.LANDED, _l("Landed")),
+    (FlightStatus.CANCELLED, _l("Cancelled")),
+    (LegMode.AIRCRAFT, _l("Aircraft")),
+    (LegMode.AMBULANCE, _l("Ambulance")),
+    (LegMode.MICU, _l("Mobile intensive care unit (MICU)")),
+    (LegMode.HELICOPTER, _l("Helicopter")),
+    (LegMode.TAXI, _l("Taxi (walking patients)")),
+    (Outcome.DISCHARGED, _l("Discharged")),
+    (Outcome.TRANSFERRED, _l("Transferred on")),
+    (Outcome.RETURNED, _l("Returned home")),
+    (Outcome.DECEASED, _l("Deceased")),
+    (ArrivalState.WAITING, _l("Waiting")),
+    (ArrivalState.ON_THE_WAY, _l("On the way")),
+    (ArrivalState.ARRIVED, _l("Arrived")),
+    (DocumentKind.TRANSFER, _l("Transfer document")),
+    (DocumentKind.MANIFEST, _l("Flight manifest")),
+    (DocumentKind.BUNDLE, _l("Transfer documents of a flight")),
+    (DocumentKind.ACCEPTANCE, _l("Acceptance confirmation")),
+]
+
+# Keyed by (enum type, value): StrEnum members compare equal to their strings, so "other" the bed
+# category and "other" the sex would otherwise be one key with one translation.
+LABELS = {(type(member), member.value): text for member, text in _LABELS}
+del _LABELS
 
 YES = _l("Yes")
 NO = _l("No")
@@ -155,13 +245,15 @@ LANGUAGE_NAMES = {
 
 
 def label(value: StrEnum | str | bool | None) -> str:
-    """The translated label of a term, in the current locale."""
+    """The translated label of a term, in the current locale. Pass the enum member (e.g.
+    `Sex("other")`), not the bare string: the same word can be two terms."""
     if value is None:
         return "–"
     if isinstance(value, bool):
         return str(YES if value else NO)
-    if value in LABELS:
-        return str(LABELS[value])
+    if isinstance(value, StrEnum):
+        text = LABELS.get((type(value), value.value))
+        return str(text) if text is not None else value.value
     return str(value)
 
 

@@ -80,3 +80,15 @@ def test_ukrainian_plurals_have_three_forms():
     for m in catalog("uk"):
         if isinstance(m.id, tuple):
             assert len(m.string) == 3, m.id
+
+
+def test_the_same_word_in_two_closed_sets_is_two_terms(app):
+    """"other" is a bed category and a sex; "unknown" a sex and an MDRO status: in Ukrainian they
+    take different forms, so each term keeps its own translation."""
+    from flask_babel import force_locale
+
+    from evac.terms import BedCategory, MdroStatus, Sex, label
+
+    with app.app_context(), force_locale("uk"):
+        assert label(Sex.OTHER) != label(BedCategory.OTHER)
+        assert label(Sex.UNKNOWN) != label(MdroStatus.UNKNOWN)

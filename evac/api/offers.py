@@ -12,7 +12,7 @@ from evac.models import Offer
 from evac.services import cases as case_service
 from evac.services import offers as offer_service
 from evac.services.errors import InvalidInput, Problem
-from evac.terms import Role
+from evac.terms import DeclineReason, OfferStatus, Role
 
 
 def offer_json(offer: Offer) -> dict:
@@ -44,7 +44,7 @@ def offer_json(offer: Offer) -> dict:
 @api_roles(Role.HOSPITAL, Role.COORDINATOR, Role.ADMIN)
 def list_offers():
     status = request.args.get("status") or None
-    if status is not None and status not in offer_service.OFFER_STATUS_LABELS:
+    if status is not None and status not in {s.value for s in OfferStatus}:
         raise InvalidInput([Problem("status", _("Unknown status: %(status)s.", status=status))])
     return jsonify(
         {"offers": [offer_json(o) for o in offer_service.offers_for(g.api_user, status)]}
@@ -105,7 +105,7 @@ def decline_offer(offer_id: int):
     if not reason:
         raise InvalidInput([Problem("reason", _("A reason is required."))])
     # A reason code from the list, or the hospital's own words (kept as "other").
-    if reason in offer_service.DECLINE_REASONS:
+    if reason in {r.value for r in DeclineReason}:
         offer = offer_service.decline_offer(g.api_user, offer_id, reason, body.get("note"))
     else:
         offer = offer_service.decline_offer(g.api_user, offer_id, "other", reason)

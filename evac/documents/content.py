@@ -21,7 +21,16 @@ from flask_babel import lazy_gettext as _l
 
 from evac import triage
 from evac.config import PACKAGE_DIR
-from evac.terms import BedCategory, MdroStatus, Mobility, Sex, Urgency, label, language_name
+from evac.terms import (
+    BedCategory,
+    LegMode,
+    MdroStatus,
+    Mobility,
+    Sex,
+    Urgency,
+    label,
+    language_name,
+)
 
 LANGUAGES = ("uk", "nl", "en")
 SEPARATOR = " / "
@@ -232,9 +241,7 @@ def transfer_content(case, offer, legs, flight, languages: tuple[str, ...]) -> d
 
 
 def _mode(mode: str) -> str:
-    from evac.services.transport import LEG_MODES
-
-    return str(LEG_MODES.get(mode, mode))
+    return label(LegMode(mode))
 
 
 def content_hash(content: dict) -> str:

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -24,34 +23,7 @@ from evac.services import notify, settings
 from evac.services.capacity import ISOLATION
 from evac.services.cases import change_status, get_case
 from evac.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
-from evac.terms import BedCategory, CaseStatus, Role, Urgency, label
-
-
-class OfferStatus:
-    PENDING = "pending"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    EXPIRED = "expired"
-    WITHDRAWN = "withdrawn"
-
-
-OFFER_STATUS_LABELS = {
-    "pending": _l("Pending"),
-    "accepted": _l("Accepted"),
-    "declined": _l("Declined"),
-    "expired": _l("Expired"),
-    "withdrawn": _l("Withdrawn"),
-}
-
-DECLINE_REASONS = {
-    "no_bed": _l("No bed of this category free"),
-    "no_isolation": _l("No isolation room free"),
-    "no_specialty": _l("The care needed is not available here"),
-    "no_staff": _l("Not enough staff"),
-    "clinical": _l("Clinical reasons"),
-    "other": _l("Other (explain)"),
-}
-
+from evac.terms import BedCategory, CaseStatus, DeclineReason, OfferStatus, Role, Urgency, label
 
 # ---------------------------------------------------------------------------------------------
 # Reading
@@ -174,7 +146,7 @@ def declined_hospitals(case: Case) -> dict[str, str]:
 
 
 def decline_text(offer: Offer) -> str:
-    reason = str(DECLINE_REASONS.get(offer.decline_reason or "", offer.decline_reason or ""))
+    reason = label(DeclineReason(offer.decline_reason)) if offer.decline_reason else ""
     return f"{reason}: {offer.decline_note}" if offer.decline_note else reason
 
 
@@ -305,7 +277,7 @@ def _responder(actor: User, offer_id: int) -> Offer:
         raise Conflict(
             _(
                 "This offer is %(status)s; it can no longer be answered.",
-                status=str(OFFER_STATUS_LABELS[offer.status]).lower(),
+                status=label(OfferStatus(offer.status)).lower(),
             )
         )
     return offer
@@ -427,7 +399,7 @@ def accepted_offer(case: Case) -> Offer | None:
 
 
 def decline_offer(actor: User, offer_id: int, reason: str, note: str | None = None) -> Offer:
-    if reason not in DECLINE_REASONS:
+    if reason not in {r.value for r in DeclineReason}:
         raise InvalidInput([Problem("reason", _("Choose a reason from the list."))])
     note = (note or "").strip() or None
     if reason == "other" and not note:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -35,7 +34,18 @@ from evac.services import audit, notify
 from evac.services.capacity import ISOLATION
 from evac.services.cases import change_status, get_case
 from evac.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
-from evac.terms import BedCategory, CaseStatus, Mobility, Role, Source
+from evac.terms import (
+    ArrivalState,
+    BedCategory,
+    CaseStatus,
+    FlightStatus,
+    LegMode,
+    Mobility,
+    Outcome,
+    Role,
+    Source,
+    label,
+)
 
 # Airports where medevac flights have landed or may land: the arrival airport is data.
 AIRPORTS = {
@@ -48,25 +58,6 @@ AIRPORTS = {
 DEFAULT_AIRPORT = "EIN"
 HUB = "EU MEDEVAC hub Rzeszów-Jasionka (PL)"
 
-FLIGHT_STATUSES = {
-    "planned": _l("Planned"),
-    "departed": _l("Departed"),
-    "landed": _l("Landed"),
-    "cancelled": _l("Cancelled"),
-}
-LEG_MODES = {
-    "aircraft": _l("Aircraft"),
-    "ambulance": _l("Ambulance"),
-    "micu": _l("Mobile intensive care unit (MICU)"),
-    "helicopter": _l("Helicopter"),
-    "taxi": _l("Taxi (walking patients)"),
-}
-OUTCOMES = {
-    "discharged": _l("Discharged"),
-    "transferred": _l("Transferred on"),
-    "returned": _l("Returned home"),
-    "deceased": _l("Deceased"),
-}
 # Drive from the aircraft door to the ambulance after landing
 DISEMBARK = timedelta(minutes=45)
 
@@ -191,7 +182,7 @@ def put_on_flight(actor: User, reference: str, flight_id: int) -> Leg:
     flight = get_flight(actor, flight_id)
     if flight.status != "planned":
         raise Conflict(_("Flight %(code)s is %(status)s; patients can join planned flights only.",
-                         code=flight.code, status=str(FLIGHT_STATUSES[flight.status]).lower()))  # fmt: skip
+                         code=flight.code, status=label(FlightStatus(flight.status)).lower()))  # fmt: skip
     if case.status not in ON_FLIGHT_STATES:
         raise Conflict(_("Case %(reference)s cannot be put on a flight now.", reference=reference))
     if case.flight_id == flight.id:
@@ -265,8 +256,8 @@ def set_flight_status(
     }
     if status not in allowed[flight.status]:
         raise Conflict(_("A %(current)s flight cannot become %(status)s.",
-                         current=str(FLIGHT_STATUSES[flight.status]).lower(),
-                         status=str(FLIGHT_STATUSES.get(status, status)).lower()))  # fmt: skip
+                         current=label(FlightStatus(flight.status)).lower(),
+                         status=label(FlightStatus(status)).lower() if status in set(FlightStatus) else status))  # fmt: skip
     at = at or utcnow()
     flight.status = status
     cases = flight_cases(flight)
@@ -367,7 +358,7 @@ def add_leg(actor: User, reference: str, data: LegInput) -> Leg:
     _coordinator(actor)
     case = get_case(actor, reference)
     problems = []
-    if data.mode not in LEG_MODES or data.mode == "aircraft":
+    if data.mode not in {m.value for m in LegMode} or data.mode == LegMode.AIRCRAFT:
         problems.append(
             Problem(
                 "mode", _("Choose a road or helicopter mode; flights are planned on the flight.")
@@ -490,7 +481,7 @@ def close_case(
     actor: User, reference: str, outcome: str, on: date | None = None, note: str | None = None
 ) -> Case:
     _coordinator(actor)
-    if outcome not in OUTCOMES:
+    if outcome not in {o.value for o in Outcome}:
         raise InvalidInput([Problem("outcome", _("Choose an outcome from the list."))])
     case = get_case(actor, reference)
     on = on or utcnow().date()
@@ -596,14 +587,7 @@ class ArrivalRow:
 
     @property
     def state_label(self) -> str:
-        return str(ARRIVAL_STATES[self.state])
-
-
-ARRIVAL_STATES = {
-    "waiting": _l("Waiting"),
-    "on_the_way": _l("On the way"),
-    "arrived": _l("Arrived"),
-}
+        return label(ArrivalState(self.state))
 
 
 def arrival_board(flight: Flight) -> list[ArrivalRow]:

@@ -92,8 +92,8 @@ def init_app(app: Flask) -> None:
         terms=terms,
         get_locale=get_locale,
         flight_action=lambda status: str(FLIGHT_ACTIONS[status]),
-        document_kind=lambda kind: str(DOCUMENT_KINDS.get(kind, kind)),
-        offer_status=lambda status: str(offer_service.OFFER_STATUS_LABELS.get(status, status)),
+        document_kind=lambda kind: terms.label(terms.DocumentKind(kind)),
+        offer_status=lambda status: terms.label(terms.OfferStatus(status)),
         occupancy_class=capacity.occupancy_class,
         percent=lambda f: "–" if f is None else format_percent(f),
         waiting=lambda delta: format_timedelta(delta, threshold=1.5),
@@ -162,13 +162,6 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-
-DOCUMENT_KINDS = {
-    "transfer": _l("Transfer document"),
-    "manifest": _l("Flight manifest"),
-    "bundle": _l("Transfer documents of a flight"),
-    "acceptance": _l("Acceptance confirmation"),
-}
 
 FLIGHT_ACTIONS = {
     "departed": _l("The flight has left"),

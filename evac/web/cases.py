@@ -90,8 +90,6 @@ def detail(reference: str):
         transport=_transport_panel(case, detail),
         documents_allowed=detail == case_service.Detail.FULL
         and (coordinating or case.hospital_id == current_user.hospital_id),
-        leg_modes=transport_service.LEG_MODES,
-        outcomes=transport_service.OUTCOMES,
         trail=case_service.audit_trail(current_user, case),
     )
 

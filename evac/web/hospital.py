@@ -17,7 +17,7 @@ from evac.models.types import utcnow
 from evac.services import cases as case_service
 from evac.services import offers as offer_service
 from evac.services.errors import InvalidInput
-from evac.terms import Role
+from evac.terms import DeclineReason, Role, choices
 from evac.web.access import roles_required
 
 bp = Blueprint("hospital", __name__, url_prefix="/hospital")
@@ -34,10 +34,7 @@ class AcceptForm(FlaskForm):
 class DeclineForm(FlaskForm):
     reason = SelectField(
         _l("Reason"),
-        choices=lambda: (
-            [("", _("Choose a reason"))]
-            + [(k, str(v)) for k, v in offer_service.DECLINE_REASONS.items()]
-        ),
+        choices=lambda: [("", _("Choose a reason")), *choices(DeclineReason)],
         validators=[DataRequired()],
     )
     note = TextAreaField(_l("Explanation"), validators=[Length(max=1000)])

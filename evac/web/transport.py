@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from evac.models.types import utcnow
 from evac.services import transport as transport_service
 from evac.services.errors import InvalidInput
-from evac.terms import Role
+from evac.terms import FlightStatus, Role, label
 from evac.web.access import COORDINATING, OVERSIGHT, roles_required
 
 bp = Blueprint("transport", __name__)
@@ -72,7 +72,6 @@ def flights():
         flights=transport_service.flights(
             current_user, include_past=request.args.get("all") == "1"
         ),
-        statuses=transport_service.FLIGHT_STATUSES,
     )
 
 
@@ -112,8 +111,6 @@ def flight(flight_id: int):
         flight=flight,
         rows=rows,
         places=transport_service.places_needed([r.case for r in rows]),
-        statuses=transport_service.FLIGHT_STATUSES,
-        modes=transport_service.LEG_MODES,
         candidates=transport_service.flight_candidates(current_user)
         if current_user.is_coordinating
         else [],
@@ -132,7 +129,7 @@ def flight_status(flight_id: int):
             _(
                 "Flight %(code)s: %(status)s.",
                 code=flight.code,
-                status=transport_service.FLIGHT_STATUSES[flight.status],
+                status=label(FlightStatus(flight.status)),
             ),
             "success",
         )
