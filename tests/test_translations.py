@@ -83,7 +83,7 @@ def test_ukrainian_plurals_have_three_forms():
 
 
 def test_the_same_word_in_two_closed_sets_is_two_terms(app):
-    """"other" is a bed category and a sex; "unknown" a sex and an MDRO status: in Ukrainian they
+    """ "other" is a bed category and a sex; "unknown" a sex and an MDRO status: in Ukrainian they
     take different forms, so each term keeps its own translation."""
     from flask_babel import force_locale
 

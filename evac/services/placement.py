@@ -94,6 +94,20 @@ def build_instance(cases: list[Case], flight: Flight | None = None) -> dict:
     }
 
 
+def allow_own_region(actor: User, reference: str, allowed: bool) -> Case:
+    """Whether a domestic transfer may be placed in its own (sending) region after all."""
+    _coordinator(actor)
+    case = get_case(actor, reference)
+    if case.source != Source.DOMESTIC:
+        raise Conflict(_("Only a domestic transfer has a sending region to leave out."))
+    case.include_own_region = allowed
+    audit.record(
+        actor, "case.own_region_allowed" if allowed else "case.own_region_excluded", case, case=case
+    )
+    db.session.commit()
+    return case
+
+
 def propose(actor: User, references: list[str], flight_id: int | None = None) -> PlacementProposal:
     """Solve the placement of these cases (or of a flight's unplaced cases) and keep it."""
     _coordinator(actor)

@@ -33,6 +33,19 @@ def propose_case(reference: str):
     return redirect(url_for("placement.proposal", proposal_id=proposal.id))
 
 
+@bp.post("/cases/<reference>/own-region")
+@roles_required(*COORDINATING)
+def own_region(reference: str):
+    if FlaskForm().validate_on_submit():
+        allowed = request.form.get("allowed") == "1"
+        placement_service.allow_own_region(current_user, reference, allowed)
+        if allowed:
+            flash(_("Placement may now use the sending region too."), "info")
+        else:
+            flash(_("Placement leaves the sending region out."), "info")
+    return redirect(url_for("cases.detail", reference=reference))
+
+
 @bp.post("/placement/batch")
 @roles_required(*COORDINATING)
 def propose_batch():

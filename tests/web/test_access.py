@@ -59,6 +59,7 @@ POLICY = {
     "api.confirm_arrival": {"admin", "coordinator", "hospital"},
     "placement.propose_case": COORD,
     "placement.propose_batch": COORD,
+    "placement.own_region": COORD,
     "placement.propose_flight": COORD,
     "placement.proposal": COORD,
     "placement.evaluate": COORD,

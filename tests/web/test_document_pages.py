@@ -102,4 +102,6 @@ def test_render_document_command(app, runner, make, tmp_path):
 def test_render_documents_brings_upcoming_flights_current(app, runner, make):
     ref, flight_id = accepted_case(app, make, on_flight=True)
     assert runner.invoke(args=["render-documents"]).output.strip() == "rendered 1"
-    assert runner.invoke(args=["render-documents"]).output.strip() == "rendered 0"  # nothing changed
+    assert (
+        runner.invoke(args=["render-documents"]).output.strip() == "rendered 0"
+    )  # nothing changed

@@ -83,3 +83,24 @@ def test_the_admin_changes_the_weights(as_user):
     assert 'value="250.0"' in client.get("/admin/settings").get_data(as_text=True)
     bad = post_form(client, "/admin/settings", {**form, "load": "-1"}, page="/admin/settings")
     assert bad.status_code == 422
+
+
+def test_a_coordinator_may_allow_the_sending_region(app, as_user, make):
+    ref = make.case(source="domestic", sending_hospital="CZE", sending_country=None)
+    client = as_user("coordinator")
+    assert "Allow the sending region" in client.get(f"/cases/{ref}").get_data(as_text=True)
+    post_form(client, f"/cases/{ref}/own-region", {"allowed": "1"}, page=f"/cases/{ref}")
+    with app.app_context():
+        case = cases.get_case(db.session.get(User, client.user.id), ref)
+        assert case.include_own_region
+    html = client.get(f"/cases/{ref}").get_data(as_text=True)
+    assert "Leave the sending region out" in html and "case.own_region_allowed" in html
+    eu = make.case()
+    response = post_form(
+        client,
+        f"/cases/{eu}/own-region",
+        {"allowed": "1"},
+        page=f"/cases/{eu}",
+        follow_redirects=True,
+    )
+    assert "Only a domestic transfer" in response.get_data(as_text=True)
