@@ -71,6 +71,12 @@ TRANSITIONS: dict[str, Transition] = {
 OPEN_STATES = frozenset(S) - {S.CLOSED, S.CANCELLED}
 # States in which a case holds (or is about to hold) a bed at its receiving hospital.
 HOLDS_BED = frozenset({S.ACCEPTED, S.SCHEDULED, S.IN_TRANSIT})
+# Waiting for a hospital: placement may propose one.
+PLACEABLE = frozenset({S.TRIAGED, S.PLACING})
+# A receiving hospital is known: it sees the whole case and its documents.
+RECEIVED_BY_HOSPITAL = HOLDS_BED | {S.ARRIVED, S.CLOSED}
+# May be put on a flight: from triage (the manifest is planned before placement) to acceptance.
+FLIGHT_READY = PLACEABLE | {S.OFFERED, S.ACCEPTED}
 
 
 class TransitionError(Exception):

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from evac import documents as pdf
+from evac import workflow
 from evac.documents import content as contents
 from evac.extensions import db
 from evac.models import Case, Document, Flight, User
@@ -20,15 +21,7 @@ from evac.models.types import utcnow
 from evac.services import audit, offers, transport
 from evac.services.cases import get_case
 from evac.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
-from evac.terms import BedCategory, CaseStatus, Mobility, Role, label
-
-RECEIVING_STATES = (
-    CaseStatus.ACCEPTED,
-    CaseStatus.SCHEDULED,
-    CaseStatus.IN_TRANSIT,
-    CaseStatus.ARRIVED,
-    CaseStatus.CLOSED,
-)
+from evac.terms import BedCategory, Mobility, Role, label
 
 
 def languages_from(
@@ -53,7 +46,7 @@ def _case_for_documents(actor: User, reference: str) -> Case:
         raise Forbidden(_("Viewers do not see patient documents."))
     case = get_case(actor, reference)
     if actor.has_role(Role.HOSPITAL) and not (
-        case.hospital_id == actor.hospital_id and case.status in RECEIVING_STATES
+        case.hospital_id == actor.hospital_id and case.status in workflow.RECEIVED_BY_HOSPITAL
     ):
         raise NotFound(_("No case %(reference)s.", reference=reference))
     return case
@@ -160,7 +153,7 @@ def acceptance_confirmation(actor: User, reference: str) -> Document:
     """For the sending side (English and Ukrainian): the patient is accepted, where and by whom."""
     case = _case_for_documents(actor, reference)
     offer = offers.accepted_offer(case)
-    if offer is None or case.status not in RECEIVING_STATES:
+    if offer is None or case.status not in workflow.RECEIVED_BY_HOSPITAL:
         raise Conflict(
             _("Case %(reference)s has not been accepted by a hospital.", reference=reference)
         )

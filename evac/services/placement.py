@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from evac import placement as engine
+from evac import workflow
 from evac.extensions import db
 from evac.models import Case, Flight, Hospital, HospitalBeds, Offer, PlacementProposal, User
 from evac.placement.model import build as build_model
@@ -24,9 +25,7 @@ from evac.services.capacity import ISOLATION
 from evac.services.cases import get_case
 from evac.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from evac.services.transport import AIRPORTS, DEFAULT_AIRPORT
-from evac.terms import CaseStatus, Role, Source, Urgency
-
-PLACEABLE = (CaseStatus.TRIAGED, CaseStatus.PLACING)
+from evac.terms import Role, Source, Urgency
 
 
 def _coordinator(actor: User) -> None:
@@ -121,14 +120,14 @@ def propose(actor: User, references: list[str], flight_id: int | None = None) ->
             for c in db.session.scalars(
                 select(Case).where(Case.flight_id == flight.id).order_by(Case.reference)
             )
-            if c.status in PLACEABLE and offers.pending_offer(c) is None
+            if c.status in workflow.PLACEABLE and offers.pending_offer(c) is None
         ]
     if not references:
         raise InvalidInput([Problem("cases", _("Choose at least one triaged case to place."))])
     cases = []
     for reference in dict.fromkeys(references):
         case = get_case(actor, reference)
-        if case.status not in PLACEABLE or offers.pending_offer(case) is not None:
+        if case.status not in workflow.PLACEABLE or offers.pending_offer(case) is not None:
             raise Conflict(
                 _("Case %(reference)s is not waiting for placement.", reference=reference)
             )

@@ -172,9 +172,6 @@ def places_needed(cases: list[Case]) -> Places:
     return Places(stretcher, seated)
 
 
-ON_FLIGHT_STATES = (CaseStatus.TRIAGED, CaseStatus.PLACING, CaseStatus.OFFERED, CaseStatus.ACCEPTED)
-
-
 def put_on_flight(actor: User, reference: str, flight_id: int) -> Leg:
     """Put a case on a flight, within its stretcher and seated places."""
     _coordinator(actor)
@@ -183,7 +180,7 @@ def put_on_flight(actor: User, reference: str, flight_id: int) -> Leg:
     if flight.status != "planned":
         raise Conflict(_("Flight %(code)s is %(status)s; patients can join planned flights only.",
                          code=flight.code, status=label(FlightStatus(flight.status)).lower()))  # fmt: skip
-    if case.status not in ON_FLIGHT_STATES:
+    if case.status not in workflow.FLIGHT_READY:
         raise Conflict(_("Case %(reference)s cannot be put on a flight now.", reference=reference))
     if case.flight_id == flight.id:
         raise Conflict(_("Case %(reference)s is on this flight already.", reference=reference))
@@ -291,7 +288,7 @@ def flight_candidates(user: User) -> list[Case]:
         db.session.scalars(
             select(Case)
             .where(
-                Case.status.in_(ON_FLIGHT_STATES),
+                Case.status.in_(workflow.FLIGHT_READY),
                 Case.flight_id.is_(None),
                 Case.source != Source.DOMESTIC,
             )

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from evac import triage as rules
+from evac import workflow
 from evac.models.types import utcnow
 from evac.services import cases as case_service
 from evac.services import offers as offer_service
@@ -84,7 +85,7 @@ def detail(reference: str):
         offers=offers,
         pending_offer=next((o for o in offers if o.status == "pending"), None),
         candidates=offer_service.candidates(case)
-        if coordinating and case.status in ("triaged", "placing")
+        if coordinating and case.status in workflow.PLACEABLE
         else [],
         decline_text=offer_service.decline_text,
         transport=_transport_panel(case, detail),
@@ -102,9 +103,9 @@ def _transport_panel(case, detail) -> dict | None:
     status = case.status
     panel = {
         "legs": transport_service.case_legs(case),
-        "can_arrive": status in ("accepted", "scheduled", "in_transit")
+        "can_arrive": status in workflow.HOLDS_BED
         and (coordinating or case.hospital_id == current_user.hospital_id),
-        "can_add_leg": coordinating and status in ("accepted", "scheduled", "in_transit"),
+        "can_add_leg": coordinating and status in workflow.HOLDS_BED,
         "can_close": coordinating and status == "arrived",
         "can_return": coordinating and status in ("arrived", "closed") and not case.returns,
         "road_mode": transport_service.road_mode(case),
