@@ -11,7 +11,7 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-.PHONY: demo test lint translations
+.PHONY: demo test lint translations wheel-check
 demo: $(BIN)/.installed
 	tools/system-packages.sh
 	$(BIN)/flask --app evac demo --port $(PORT)
@@ -32,3 +32,9 @@ translations: $(BIN)/.installed
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --width 100 --no-fuzzy-matching
 	$(BIN)/python tools/fill_english.py
 	$(BIN)/pybabel compile -d translations --statistics
+
+# `pip install .` must give a working app: the wheel must hold the templates, translations,
+# migrations, fonts and data that live outside evac/ in the repository.
+wheel-check: $(BIN)/.installed
+	rm -rf build/wheel-check && $(BIN)/pip wheel -q --no-deps -w build/wheel-check .
+	$(BIN)/python tools/check_wheel.py build/wheel-check/*.whl
