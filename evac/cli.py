@@ -164,6 +164,10 @@ def seed_demo():
 @with_appcontext
 def demo(port: int, host: str):
     """Upgrade the database, load the demo data and serve the app."""
+    from werkzeug.serving import run_simple
+
     _seed()
     click.echo(f"evac runs at http://{host}:{port}/  (Ctrl+C stops it)")
-    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    # Not app.run(): inside a `flask` command Flask 3 ignores it and returns at once, and the
+    # demo would print its address with nothing listening. Werkzeug's server serves for real.
+    run_simple(host, port, current_app._get_current_object(), threaded=True)

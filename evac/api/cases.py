@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
+from evac import access
 from evac.api import api_roles, bp
 from evac.api.serialize import case_detail, case_summary
 from evac.services import cases as case_service
@@ -31,7 +32,7 @@ def list_cases():
     page = case_service.case_board(g.api_user, filters)
     return jsonify(
         {
-            "cases": [case_summary(c, case_service.detail_for(g.api_user, c)) for c in page.cases],
+            "cases": [case_summary(c, access.detail_for(g.api_user, c)) for c in page.cases],
             "total": page.total,
             "page": page.page,
         }
@@ -42,5 +43,7 @@ def list_cases():
 @api_roles(*Role)
 def get_case(reference: str):
     case = case_service.get_case(g.api_user, reference)
-    detail = case_service.detail_for(g.api_user, case)
-    return jsonify(case_detail(case, detail, g.api_user.hospital_id))
+    detail = access.detail_for(g.api_user, case)
+    return jsonify(
+        case_detail(case, detail, g.api_user.hospital_id, access.sees_free_text(g.api_user))
+    )

@@ -7,10 +7,10 @@ import json
 from flask import g, jsonify, request
 from flask_babel import gettext as _
 
+from evac.access import Detail
 from evac.api import api_roles, bp, error
 from evac.api.serialize import case_summary
 from evac.services import intake as intake_service
-from evac.services.cases import Detail
 from evac.terms import Role
 
 

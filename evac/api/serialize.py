@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from evac.access import Detail
 from evac.models import Case
-from evac.services.cases import Detail
 
 
 def _iso(value) -> str | None:
@@ -46,8 +46,10 @@ def case_summary(case: Case, detail: Detail) -> dict[str, Any]:
 
 
 def case_detail(
-    case: Case, detail: Detail, viewer_hospital_id: int | None = None
+    case: Case, detail: Detail, viewer_hospital_id: int | None = None, free_text: bool = False
 ) -> dict[str, Any]:
+    """The whole case at this level of detail; free-text reasons only when `free_text` (they may
+    name people or other hospitals)."""
     data = case_summary(case, detail)
     clinical = case.clinical
     if detail in (Detail.FULL, Detail.SUMMARY):
@@ -94,7 +96,7 @@ def case_detail(
             "to": s.to_status,
             "transition": s.transition,
             "at": _iso(s.at),
-            "reason": s.reason if detail == Detail.FULL else None,
+            "reason": s.reason if free_text else None,
         }
         for s in case.status_changes
     ]

@@ -1,54 +1,22 @@
-"""Reading cases, scoped to what the user may see, and moving them through the workflow."""
+"""Reading cases, scoped by the access policy (evac.access), and moving them through the
+workflow."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from evac import triage, workflow
+from evac.access import identity_clause, visible_cases
 from evac.extensions import db
-from evac.models import AuditEvent, Case, Offer, Patient, StatusChange, User
+from evac.models import AuditEvent, Case, Patient, StatusChange, User
 from evac.models.types import utcnow
 from evac.services import audit
 from evac.services.errors import Conflict, Forbidden, NotFound
 from evac.terms import CaseStatus, Role
-
-
-class Detail(StrEnum):
-    """How much of a case a user may see."""
-
-    FULL = "full"  # coordinators, admins, the receiving hospital after acceptance
-    SUMMARY = "summary"  # a hospital deciding on an offer: clinical facts, no identity
-    ANONYMOUS = "anonymous"  # viewers: figures and states, no identity
-
-
-def visible_cases(user: User) -> Select:
-    """A query for the cases this user may know exist."""
-    query = select(Case)
-    if user.has_role(Role.HOSPITAL):
-        offered = select(Offer.case_id).where(Offer.hospital_id == user.hospital_id)
-        query = query.where(or_(Case.hospital_id == user.hospital_id, Case.id.in_(offered)))
-    elif not user.has_role(Role.COORDINATOR, Role.ADMIN, Role.VIEWER):
-        query = query.where(False)
-    return query
-
-
-def detail_for(user: User, case: Case) -> Detail:
-    if user.has_role(Role.COORDINATOR, Role.ADMIN):
-        return Detail.FULL
-    if user.has_role(Role.HOSPITAL):
-        accepted = case.hospital_id is not None and case.hospital_id == user.hospital_id
-        return Detail.FULL if accepted else Detail.SUMMARY
-    return Detail.ANONYMOUS
-
-
-def sees_identities(user: User) -> bool:
-    """Whether names may appear for this user at all (viewers never see them)."""
-    return not user.has_role(Role.VIEWER)
 
 
 def get_case(user: User, reference: str) -> Case:
@@ -133,13 +101,16 @@ def case_board(user: User, f: BoardFilters) -> BoardPage:
             func.lower(Case.reference).like(term),
             func.lower(Case.external_ref).like(term),
         ]
-        if sees_identities(user):
-            conditions.append(Patient.search_text.like(term))
+        # A name finds only the cases whose patient this user may identify: a hospital must not
+        # learn by searching that a patient it has not accepted is in the system.
+        conditions.append(and_(identity_clause(user), Patient.search_text.like(term)))
         base = base.where(or_(*conditions))
     counts = _status_counts(base)
     query = base.where(Case.status == f.status) if f.status else base
     total = db.session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
     column = SORTS.get(f.sort, Case.received_at)
+    if f.sort == "name" and not user.has_role(Role.COORDINATOR, Role.ADMIN):
+        column = Case.received_at  # the order of names would betray them
     order = column.desc() if f.descending else column.asc()
     per_page = max(1, min(f.per_page, 200))
     pages = max(1, -(-total // per_page))

@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from evac import workflow
+from evac.access import visible_cases
 from evac.extensions import db
 from evac.models import Case, ImportRecord, User
-from evac.services.cases import URGENCY_RANK, visible_cases
+from evac.services.cases import URGENCY_RANK
 from evac.terms import CaseStatus, Role, Urgency
 
 

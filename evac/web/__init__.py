@@ -13,9 +13,11 @@ from flask_babel import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 
+from evac import access as policy
 from evac import terms, workflow
 from evac.extensions import db, login_manager
 from evac.models import User
@@ -89,6 +91,7 @@ def init_app(app: Flask) -> None:
         label=terms.label,
         language_name=terms.language_name,
         workflow=workflow,
+        sees_identity=lambda case: policy.sees_identity(current_user, case),
         terms=terms,
         get_locale=get_locale,
         flight_action=lambda status: str(FLIGHT_ACTIONS[status]),

@@ -8,15 +8,15 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from evac import access, workflow
 from evac import triage as rules
-from evac import workflow
 from evac.models.types import utcnow
 from evac.services import cases as case_service
 from evac.services import offers as offer_service
 from evac.services import registry
 from evac.services import transport as transport_service
 from evac.services import triage as triage_service
-from evac.terms import BedCategory, CaseStatus, Source, Urgency
+from evac.terms import BedCategory, CaseStatus, Role, Source, Urgency
 from evac.web.access import COORDINATING, EVERYONE, roles_required
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -49,7 +49,8 @@ def board():
         page=page,
         filters=filters,
         regions=regions,
-        show_names=case_service.sees_identities(current_user),
+        # The column is there for those who may identify some patients; each row asks the policy.
+        show_names=current_user.has_role(Role.COORDINATOR, Role.ADMIN, Role.HOSPITAL),
     )
 
 
@@ -57,8 +58,8 @@ def board():
 @roles_required(*EVERYONE)
 def detail(reference: str):
     case = case_service.get_case(current_user, reference)
-    detail = case_service.detail_for(current_user, case)
-    if detail == case_service.Detail.SUMMARY:
+    detail = access.detail_for(current_user, case)
+    if detail == access.Detail.SUMMARY and current_user.has_role(Role.HOSPITAL):
         # Before accepting, a hospital sees the offer's summary, nothing more.
         offer = max(
             (
@@ -77,7 +78,8 @@ def detail(reference: str):
         "cases/detail.html",
         case=case,
         detail=detail,
-        alerts=[a.text for a in case_service.case_alerts(case)] if detail != "anonymous" else [],
+        alerts=[a.text for a in case_service.case_alerts(case)],
+        free_text=access.sees_free_text(current_user),
         today=date.today(),
         now=utcnow(),
         triage_history=triage_service.history(case) if case.triage else [],
@@ -89,7 +91,7 @@ def detail(reference: str):
         else [],
         decline_text=offer_service.decline_text,
         transport=_transport_panel(case, detail),
-        documents_allowed=detail == case_service.Detail.FULL
+        documents_allowed=detail == access.Detail.FULL
         and (coordinating or case.hospital_id == current_user.hospital_id),
         trail=case_service.audit_trail(current_user, case),
     )
@@ -97,7 +99,7 @@ def detail(reference: str):
 
 def _transport_panel(case, detail) -> dict | None:
     """What the transport section shows and offers, for this user and this case."""
-    if detail != case_service.Detail.FULL:
+    if detail != access.Detail.FULL:
         return None
     coordinating = current_user.is_coordinating
     status = case.status

@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from evac import access
 from evac.models.types import utcnow
 from evac.services import cases as case_service
 from evac.services import offers as offer_service
@@ -65,7 +66,11 @@ def _offer_page(offer, accept_form, decline_form, status: int = 200):
         render_template(
             "hospital/offer.html",
             offer=offer,
-            summary=case_service.offer_summary(offer.case),
+            # Once an offer is declined, expired or withdrawn the hospital keeps its answer on
+            # record but no longer sees the patient (the access policy says NONE).
+            summary=case_service.offer_summary(offer.case)
+            if access.detail_for(current_user, offer.case) != access.Detail.NONE
+            else None,
             accept_form=accept_form,
             decline_form=decline_form,
             now=utcnow(),

@@ -34,18 +34,6 @@ def test_coordinators_and_viewers_see_every_case_hospitals_only_their_own(ctx, m
             cases.get_case(user(umcg), other)
 
 
-def test_detail_levels(ctx, make):
-    ref = make.case()
-    make.place_at(ref, "UMCG")
-    coordinator, viewer = make.user("coordinator"), make.user("viewer")
-    umcg = make.user("hospital", "UMCG")
-    case = cases.get_case(user(coordinator), ref)
-    assert cases.detail_for(user(coordinator), case) == cases.Detail.FULL
-    assert cases.detail_for(user(viewer), case) == cases.Detail.ANONYMOUS
-    assert cases.detail_for(user(umcg), case) == cases.Detail.FULL  # placed there
-    assert not cases.sees_identities(user(viewer))
-
-
 def test_board_filters_search_sort_and_counts(ctx, make):
     a = make.case(urgency="immediate", family_name="Бойко", given_name="Тарас")
     b = make.case(urgency="routine", requested_care="burns")
