@@ -24,12 +24,19 @@ def create_app(config: dict | None = None) -> Flask:
 
     from evac import cli, web
     from evac.api import bp as api_bp
-    from evac.extensions import babel, csrf, db, login_manager, migrate
+    from evac.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(settings.resource_dir("migrations")))
     login_manager.init_app(app)
     csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["EVAC_RATELIMIT_STORAGE"])
+    limiter.init_app(app)
+    if app.config["EVAC_PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client address (for throttling and rate limits) from the proxies we trust.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["EVAC_PROXY_COUNT"], x_proto=1)
     babel.init_app(
         app,
         locale_selector=web.i18n.select_locale,
@@ -40,4 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API takes bearer tokens only, never cookies (see evac.api.auth)
     cli.init_app(app)
+    from evac import logs
+
+    logs.install(app.logger)
     return app

@@ -1,4 +1,4 @@
-"""flask commands: demo, seed-demo, create-user, create-api-token, import-requests."""
+"""flask commands: demo, seed-demo, users and API tokens, import-requests, scheduled jobs."""
 
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ def init_app(app: Flask) -> None:
         seed_demo,
         create_user,
         create_api_token,
+        list_api_tokens,
+        revoke_api_token,
+        reset_two_factor,
         import_requests,
         expire_offers,
         send_mail,
@@ -59,16 +62,65 @@ def create_user(email, role, hospital_code, password, name):
 @click.command("create-api-token")
 @click.argument("email")
 @click.option("--label", default="", help="What the token is for.")
+@click.option(
+    "--days",
+    type=int,
+    default=None,
+    help="How long it is valid (default EVAC_API_TOKEN_DAYS, 90; 0 for no end).",
+)
 @with_appcontext
-def create_api_token(email, label):
+def create_api_token(email, label, days):
     """Print a new API token for a user (its last line is the token)."""
     try:
-        token = user_service.create_api_token(email, label)
+        token = user_service.create_api_token(email, label, days=days)
     except InvalidInput as exc:
         click.echo(exc.message, err=True)
         sys.exit(1)
     click.echo(f"API token for {email} (shown once; store it safely):")
     click.echo(token)
+
+
+@click.command("list-api-tokens")
+@click.option("--email", help="Only this user's tokens.")
+@with_appcontext
+def list_api_tokens(email):
+    """List API tokens: id, user, state, end, last use, label."""
+    for t in user_service.list_api_tokens(email):
+        ends = t.expires_at.isoformat(timespec="minutes") if t.expires_at else "never"
+        used = t.last_used_at.isoformat(timespec="minutes") if t.last_used_at else "never"
+        click.echo(f"{t.id}\t{t.user.email}\t{t.state()}\tends {ends}\tused {used}\t{t.label}")
+
+
+@click.command("revoke-api-token")
+@click.argument("token_id", type=int)
+@with_appcontext
+def revoke_api_token(token_id):
+    """Revoke an API token by its id (see list-api-tokens); it gets 401 from then on."""
+    try:
+        token = user_service.revoke_api_token(token_id)
+    except DomainError as exc:
+        click.echo(exc.message, err=True)
+        sys.exit(1)
+    click.echo(f"revoked token {token.id} of {token.user.email}")
+
+
+@click.command("reset-two-factor")
+@click.argument("email")
+@with_appcontext
+def reset_two_factor(email):
+    """Switch a user's two-factor sign-in off (a lost phone, the last admin locked out)."""
+    from sqlalchemy import select
+
+    from evac.extensions import db
+    from evac.models import User
+    from evac.services import signin
+
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        click.echo(f"no user {email}", err=True)
+        sys.exit(1)
+    signin.disable_two_factor(None, user)
+    click.echo(f"two-factor sign-in of {user.email} is off; they set it up again at next sign-in")
 
 
 @click.command("import-requests")

@@ -60,7 +60,11 @@ def from_environment(instance_path: str) -> dict:
         "EVAC_ENV": "production" if production else "development",
         "SECRET_KEY": env.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Bound parameters hold patient names; an error must not write them to the log.
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": True,
+            "hide_parameters": not _bool(env.get("EVAC_LOG_SQL_PARAMETERS")),
+        },
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
@@ -71,8 +75,29 @@ def from_environment(instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": env.get("EVAC_TIMEZONE", "Europe/Amsterdam"),
         # werkzeug's default (scrypt); tests use a cheap method to stay fast
         "EVAC_PASSWORD_HASH": env.get("EVAC_PASSWORD_HASH", "scrypt"),
+        # Sign-in throttling: failures per account from one client address, and per account
+        # from anywhere, before a lock that ends by itself.
         "EVAC_LOGIN_MAX_FAILURES": int(env.get("EVAC_LOGIN_MAX_FAILURES", 5)),
+        "EVAC_LOGIN_MAX_FAILURES_ACCOUNT": int(env.get("EVAC_LOGIN_MAX_FAILURES_ACCOUNT", 20)),
         "EVAC_LOGIN_LOCK_MINUTES": int(env.get("EVAC_LOGIN_LOCK_MINUTES", 15)),
+        # Sessions end after this long without a request, and after this long in any case.
+        "EVAC_SESSION_IDLE_MINUTES": int(env.get("EVAC_SESSION_IDLE_MINUTES", 30)),
+        "EVAC_SESSION_MAX_HOURS": int(env.get("EVAC_SESSION_MAX_HOURS", 12)),
+        # Admins and coordinators must sign in with a second factor (on by default in
+        # production); the other roles may.
+        "EVAC_REQUIRE_2FA": _bool(env.get("EVAC_REQUIRE_2FA"), default=production),
+        "EVAC_INVITATION_HOURS": int(env.get("EVAC_INVITATION_HOURS", 72)),
+        "EVAC_API_TOKEN_DAYS": int(env.get("EVAC_API_TOKEN_DAYS", 90)),
+        # Rate limits (Flask-Limiter): counts in this process's memory, or in Redis
+        # (redis://host:6379) when several processes or hosts serve.
+        "EVAC_RATELIMIT_STORAGE": env.get("EVAC_RATELIMIT_STORAGE", "memory://"),
+        "EVAC_RATELIMIT_LOGIN": env.get("EVAC_RATELIMIT_LOGIN", "10 per minute"),
+        "EVAC_RATELIMIT_API": env.get("EVAC_RATELIMIT_API", "300 per minute"),
+        # How many proxies in front of evac set X-Forwarded-For (0: none; the client address
+        # is the connection's). Throttling and rate limits count per client address.
+        "EVAC_PROXY_COUNT": int(env.get("EVAC_PROXY_COUNT", 0)),
+        # The most requests one batch (file, upload or API call) may hold.
+        "EVAC_MAX_BATCH": int(env.get("EVAC_MAX_BATCH", 1000)),
         "EVAC_PAGE_SIZE": int(env.get("EVAC_PAGE_SIZE", 50)),
         "EVAC_CENTRE_NAME": env.get("EVAC_CENTRE_NAME", "LCPS / PECC"),
         "EVAC_CENTRE_PHONE": env.get("EVAC_CENTRE_PHONE", "+31 88 000 0000"),

@@ -27,7 +27,9 @@ DEMO_USERS = [
     ("mst2@evac.example", "hospital", "MST2", "Daan Smit (Maasstad)"),
     ("umcu@evac.example", "hospital", "UMCU", "Eva Mulder (UMC Utrecht)"),
 ]
-DEMO_PASSWORD_SUFFIX = "-demo-2026"
+# One password for every demo login, easy to type at a demo and acceptable to the password rules
+# (which refuse a password holding the e-mail address, as role + suffix would).
+DEMO_PASSWORD = "tulip-harbour-2026"
 
 FAMILY = [
     ("Шевченко", "Shevchenko"), ("Коваленко", "Kovalenko"), ("Бондаренко", "Bondarenko"),
@@ -171,7 +173,7 @@ def seed() -> list[tuple[str, str, str]]:
     registry.load_registry()
     logins = []
     for email, role, hospital, name in DEMO_USERS:
-        password = role + DEMO_PASSWORD_SUFFIX
+        password = DEMO_PASSWORD
         if db.session.scalar(select(User).where(User.email == email)) is None:
             user_service.create_user(
                 email, role, name=name, password=password, hospital_code=hospital

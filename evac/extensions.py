@@ -1,6 +1,8 @@
 """Flask extensions, created unbound and bound to an app in create_app."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,3 +29,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
+# Limits are named where they apply (evac.web.limits); the storage comes from
+# EVAC_RATELIMIT_STORAGE. Counted per client address (see EVAC_PROXY_COUNT).
+limiter = Limiter(key_func=get_remote_address, headers_enabled=True)

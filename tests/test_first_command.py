@@ -56,11 +56,15 @@ def demo_server(tmp_path):
             pytest.fail("nothing listened within 240 s: " + _read(log))
         yield base, log
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(process.pid, sig)
+                process.wait(timeout=10)
+                break
+            except ProcessLookupError:  # it had stopped already
+                break
+            except subprocess.TimeoutExpired:
+                continue
         log.close()
 
 

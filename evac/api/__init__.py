@@ -11,10 +11,11 @@ from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from evac.extensions import db
+from evac.extensions import db, limiter
 from evac.services.errors import DomainError, Forbidden, InvalidInput
 from evac.services.users import user_for_token
 from evac.terms import Role
+from evac.web.limits import api_limit
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -75,6 +76,10 @@ def changed_meanwhile(exc: StaleDataError):
 def http_error(exc: HTTPException):
     return error(exc.code or 500, exc.description or exc.name)
 
+
+# Every API route counts against EVAC_RATELIMIT_API per client address; past it, 429 with
+# Retry-After (and X-RateLimit-* headers on every answer).
+limiter.limit(api_limit)(bp)
 
 from evac.api import (  # noqa: E402,F401  (routes register on bp)
     capacity,

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import g, jsonify, request
-from flask_babel import gettext as _
 
 from evac.access import Detail
-from evac.api import api_roles, bp, error
+from evac.api import api_roles, bp
 from evac.api.serialize import case_summary
 from evac.services import intake as intake_service
 from evac.terms import Role
@@ -19,10 +16,11 @@ from evac.terms import Role
 def post_requests():
     raw = request.get_data()
     try:
-        payload = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return error(400, _("The body is not valid JSON: %(error)s", error=exc))
-    result = intake_service.register_api_requests(g.api_user, payload, raw)
+        result = intake_service.register_api_requests(g.api_user, raw)
+    except intake_service.IntakeRejected as exc:
+        # Refused whole; the import record keeps what was sent, and the answer names it.
+        body = {"errors": [p.to_dict() for p in exc.problems], "import_id": exc.record.id}
+        return jsonify(body), exc.status
     body = {
         "created": [case_summary(c, Detail.FULL) for c in result.created],
         "duplicates": [c.reference for c in result.duplicates],

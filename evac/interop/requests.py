@@ -32,6 +32,23 @@ COUNTRIES = frozenset(code for code in Locale("en").territories if len(code) == 
 TRUE = {"yes", "true", "1", "так", "y", "ja", "да"}
 FALSE = {"no", "false", "0", "ні", "n", "nee", "нет"}
 SEX_ALIASES = {"f": "female", "m": "male", "ж": "female", "ч": "male", "v": "female"}
+# A patient travels with at most this many companions (the form offers as many).
+MAX_COMPANIONS = 10
+# Python's csv module refuses longer fields; a field this long is no request anyway.
+MAX_CSV_FIELD = 131_072
+
+
+def _nul_fields(value: Any, path: str = "") -> list[str]:
+    """The fields (as paths) whose text holds a NUL character, which no database stores."""
+    if isinstance(value, str):
+        return [path or "request"] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [
+            f for k, v in value.items() for f in _nul_fields(v, f"{path}.{k}" if path else str(k))
+        ]
+    if isinstance(value, list):
+        return [f for i, v in enumerate(value) for f in _nul_fields(v, f"{path}[{i}]")]
+    return []
 
 
 @dataclass
@@ -235,6 +252,15 @@ def validate(raw: dict[str, Any], row: int, from_csv: bool, today: date) -> Pars
     """Check and normalise one request; a problem for every field that is wrong."""
     if not isinstance(raw, dict):
         return ParseResult(problems=[Problem("", _("A request must be a JSON object."), row)])
+    nul = _nul_fields(raw)
+    if nul:
+        # Stop here: such text must not travel further, not even in a problem message.
+        return ParseResult(
+            problems=[
+                Problem(f, _("This field holds an invisible NUL character; remove it."), row)
+                for f in nul
+            ]
+        )
     r = _Row(raw, row, from_csv)
     label = " · ".join(
         str(raw[k]).strip()[:60]
@@ -326,6 +352,12 @@ def _companions(r: _Row) -> list[dict[str, Any]]:
     if not isinstance(raw, list):
         r.problem("companions", _("companions must be a list of objects."))
         return []
+    if len(raw) > MAX_COMPANIONS:
+        r.problem(
+            "companions",
+            _("At most %(n)d companions travel with one patient.", n=MAX_COMPANIONS),
+        )
+        return []
     out = []
     for i, item in enumerate(raw):
         if not isinstance(item, dict):
@@ -346,7 +378,7 @@ def _companions(r: _Row) -> list[dict[str, Any]]:
     return out
 
 
-def parse_csv(content: bytes, today: date) -> ParseResult:
+def parse_csv(content: bytes, today: date, max_requests: int | None = None) -> ParseResult:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -374,10 +406,34 @@ def parse_csv(content: bytes, today: date) -> ParseResult:
         )
     result = ParseResult()
     start = 2
-    for raw in reader:
+    count = 0
+    rows = iter(reader)
+    while True:
+        try:
+            raw = next(rows)
+        except StopIteration:
+            break
+        except csv.Error:
+            # The csv module stops at a field over its limit (or a broken quote); say where.
+            result.problems.append(
+                Problem(
+                    "",
+                    _(
+                        "A field is longer than %(n)d characters, or a quote is not closed. "
+                        "Nothing after this row was read.",
+                        n=MAX_CSV_FIELD,
+                    ),
+                    start,
+                )
+            )
+            break
         if not any((v or "").strip() for k, v in raw.items() if k is not None):
             start = reader.line_num + 1
             continue  # blank lines are not requests
+        count += 1
+        if max_requests is not None and count > max_requests:
+            result.problems.append(_too_many(max_requests))
+            break
         _merge(result, validate(raw, start, True, today))
         start = reader.line_num + 1
     if not result.requests and not result.problems:
@@ -385,13 +441,35 @@ def parse_csv(content: bytes, today: date) -> ParseResult:
     return result
 
 
-def parse_json(content: bytes | str | Any, today: date) -> ParseResult:
+def _too_many(limit: int) -> Problem:
+    return Problem(
+        "requests",
+        _("One batch holds at most %(n)d requests; split the file.", n=limit),
+    )
+
+
+def load_json(content: bytes | str) -> tuple[Any, Problem | None]:
+    """Decode JSON text; (data, None), or (None, a problem a coordinator understands)."""
+    try:
+        if isinstance(content, bytes):
+            content = content.decode("utf-8-sig")  # the exchange format is UTF-8, BOM or not
+        return json.loads(content), None
+    except UnicodeDecodeError:
+        return None, Problem("", _("The text is not UTF-8. Save it as UTF-8."))
+    except json.JSONDecodeError as exc:
+        return None, Problem("", _("Not valid JSON: %(error)s", error=exc))
+    except RecursionError:
+        return None, Problem("", _("The JSON is nested too deeply to be a request."))
+
+
+def parse_json(
+    content: bytes | str | Any, today: date, max_requests: int | None = None
+) -> ParseResult:
     """JSON text (bytes or str) or an already-decoded object: one request or {"requests": []}."""
     if isinstance(content, bytes | str):
-        try:
-            data = json.loads(content)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            return ParseResult(problems=[Problem("", _("Not valid JSON: %(error)s", error=exc))])
+        data, problem = load_json(content)
+        if problem is not None:
+            return ParseResult(problems=[problem])
     else:
         data = content
     if isinstance(data, dict) and "requests" in data:
@@ -406,6 +484,8 @@ def parse_json(content: bytes | str | Any, today: date) -> ParseResult:
         )
     if not items:
         return ParseResult(problems=[Problem("requests", _("The list of requests is empty."))])
+    if max_requests is not None and len(items) > max_requests:
+        return ParseResult(problems=[_too_many(max_requests)])
     result = ParseResult()
     for index, raw in enumerate(items):
         _merge(result, validate(raw, index, False, today))
@@ -418,10 +498,12 @@ def _merge(into: ParseResult, part: ParseResult) -> None:
     into.labels.update(part.labels)
 
 
-def parse_file(filename: str, content: bytes, today: date) -> ParseResult:
+def parse_file(
+    filename: str, content: bytes, today: date, max_requests: int | None = None
+) -> ParseResult:
     name = filename.lower()
     if name.endswith(".csv"):
-        return parse_csv(content, today)
+        return parse_csv(content, today, max_requests)
     if name.endswith(".json"):
-        return parse_json(content, today)
+        return parse_json(content, today, max_requests)
     return ParseResult(problems=[Problem("file", _("Only .csv and .json files can be imported."))])

@@ -20,7 +20,7 @@ from evac.models.hospitals import Hospital, Region
 from evac.models.offers import Offer, OutboxMessage, PlacementProposal, Setting
 from evac.models.transport import Flight, Leg
 from evac.models.triage import TriageRecord
-from evac.models.users import ApiToken, User
+from evac.models.users import ApiToken, LoginThrottle, RecoveryCode, User
 
 __all__ = [
     "ApiToken",
@@ -36,10 +36,12 @@ __all__ = [
     "HospitalBeds",
     "ImportRecord",
     "Leg",
+    "LoginThrottle",
     "Offer",
     "OutboxMessage",
     "Patient",
     "PlacementProposal",
+    "RecoveryCode",
     "Region",
     "Setting",
     "StatusChange",

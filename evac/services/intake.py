@@ -74,7 +74,7 @@ def register_requests(
         raise Forbidden(_("Only coordinators register evacuation requests."))
     today = date.today()
     if parsed is None:
-        parsed = request_format.parse_file(filename or "", raw, today)
+        parsed = request_format.parse_file(filename or "", raw, today, _max_batch())
     problems = list(parsed.problems)
     seen: dict[tuple[str, str], request_format.ParsedRequest] = {}
     new: list[request_format.ParsedRequest] = []
@@ -292,9 +292,36 @@ def register_form_request(actor: User, payload: dict, raw: bytes) -> IntakeResul
     )
 
 
-def register_api_requests(actor: User, payload, raw: bytes) -> IntakeResult:
-    """Requests posted to the API: JSON already decoded by the caller, raw body kept."""
-    parsed = request_format.parse_json(payload, date.today())
+class IntakeMalformed(IntakeRejected):
+    """The body could not be read at all (not UTF-8, not JSON, nested too deeply); the import
+    record keeps it all the same."""
+
+    status = 400
+
+
+def _max_batch() -> int:
+    from flask import current_app
+
+    return current_app.config["EVAC_MAX_BATCH"]
+
+
+def register_api_requests(actor: User, raw: bytes) -> IntakeResult:
+    """Requests posted to the API, raw body kept whatever it holds."""
+    if actor is not None and not actor.has_role(*INTAKE_ROLES):
+        raise Forbidden(_("Only coordinators register evacuation requests."))
+    payload, problem = request_format.load_json(raw)
+    if problem is not None:
+        try:
+            register_requests(
+                actor,
+                ImportChannel.API,
+                raw,
+                content_type="application/json",
+                parsed=request_format.ParseResult(problems=[problem]),
+            )
+        except IntakeRejected as exc:
+            raise IntakeMalformed(exc.problems, exc.record, {}) from None
+    parsed = request_format.parse_json(payload, date.today(), _max_batch())
     return register_requests(
         actor, ImportChannel.API, raw, content_type="application/json", parsed=parsed
     )

@@ -49,3 +49,61 @@
       });
   });
 })();
+// Destructive actions ask first: a form with data-confirm names what will change.
+document.addEventListener("submit", function (event) {
+  "use strict";
+  var form = event.target;
+  if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+  }
+});
+// The session clock: a warning two minutes before the session ends without activity, with a
+// button that keeps it going; at the end, on to the sign-in page. Other tabs may have kept the
+// session going meanwhile, so the server is asked before warning.
+(function () {
+  "use strict";
+  var clock = document.querySelector(".session-clock[data-ends]");
+  if (!clock) { return; }
+  var ends = parseInt(clock.dataset.ends, 10) * 1000;
+  var banner = null;
+  var token = document.querySelector('meta[name="csrf-token"]');
+  function refresh(method) {
+    return fetch(clock.dataset.status, {
+      method: method, credentials: "same-origin",
+      headers: method === "POST" ? {"X-CSRFToken": token ? token.content : ""} : {}
+    }).then(function (r) {
+      if (!r.ok || r.redirected) { throw new Error("ended"); }
+      return r.json();
+    }).then(function (data) { ends = data.ends_at * 1000; });
+  }
+  function warn(minutes) {
+    if (!banner) {
+      banner = document.createElement("div");
+      banner.className = "flash flash-info session-warning";
+      banner.setAttribute("role", "alert");
+      var text = document.createElement("span");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = clock.dataset.stay;
+      button.addEventListener("click", function () {
+        refresh("POST").then(function () { banner.remove(); banner = null; });
+      });
+      banner.appendChild(text);
+      banner.appendChild(document.createTextNode(" "));
+      banner.appendChild(button);
+      document.querySelector("main").prepend(banner);
+    }
+    banner.firstChild.textContent = clock.dataset.warning.replace("{m}", minutes);
+  }
+  function check() {
+    var left = ends - Date.now();
+    if (left <= 0) {
+      refresh("GET").then(check, function () { window.location.reload(); });
+    } else if (left < 120000) {
+      refresh("GET").then(function () {
+        if (ends - Date.now() < 120000) { warn(Math.max(1, Math.ceil((ends - Date.now()) / 60000))); }
+      }, function () { window.location.reload(); });
+    }
+  }
+  setInterval(check, 15000);
+})();

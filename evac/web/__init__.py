@@ -22,10 +22,12 @@ from evac import terms, workflow
 from evac.extensions import db, login_manager
 from evac.models import User
 from evac.services import offers as offer_service
+from evac.services import signin
 from evac.services import triage as triage_service
 from evac.services.errors import DomainError, Forbidden, NotFound
 from evac.terms import Role
 from evac.web import (
+    admin,
     auth,
     capacity,
     cases,
@@ -56,6 +58,7 @@ def init_app(app: Flask) -> None:
         transport,
         placement,
         documents,
+        admin,
     ):
         app.register_blueprint(module.bp)
 
@@ -64,10 +67,14 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+    def load_user(session_id: str) -> User | None:
+        # "id:version": a session made before the user's sessions were ended (sign-out
+        # elsewhere, new password or role, deactivation) names an old version and is refused.
+        user_id, _sep, version = session_id.partition(":")
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and signin.session_is_current(user, version) else None
 
+    nav.register("admin.users", _l("Users"), (Role.ADMIN,), 60)
     nav.register("dashboard.index", _l("Overview"), (Role.COORDINATOR, Role.ADMIN, Role.VIEWER), 0)
     nav.register("cases.board", _l("Cases"), tuple(Role), 10)
     nav.register("intake.upload", _l("Intake"), (Role.COORDINATOR, Role.ADMIN), 20)
@@ -104,6 +111,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["language_name"] = terms.language_name
     app.jinja_env.filters["datetime"] = lambda v, fmt="short": format_datetime(v, fmt) if v else "–"
+    app.jinja_env.filters["time_of_day"] = lambda v: format_datetime(v, "HH:mm") if v else "–"
     app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else "–"
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
@@ -150,6 +158,20 @@ def init_app(app: Flask) -> None:
         flash(error.message, "error")
         return redirect(request.referrer or "/")
 
+    @app.before_request
+    def refuse_unreadable_input():
+        """A NUL character in a URL, form, file or JSON body, or JSON nested past reason, is
+        refused with a 400 before it reaches a view (no database stores NUL; Python's JSON
+        decoder runs out of stack). Intake keeps and reports its own input instead."""
+        problem = _unreadable(request)
+        if problem is None:
+            return None
+        if request.path.startswith("/api/"):
+            from flask import jsonify
+
+            return jsonify({"errors": [{"field": "", "message": problem}]}), 400
+        return _error_page(400, problem)
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault(
@@ -163,6 +185,11 @@ def init_app(app: Flask) -> None:
         # Patient data must not linger in shared browser caches or proxies.
         if request.endpoint != "static":
             response.headers.setdefault("Cache-Control", "no-store")
+        if app.config["EVAC_ENV"] == "production":
+            # Browsers keep to HTTPS for a year, even when a link or a proxy says http://.
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
         return response
 
 
@@ -171,6 +198,50 @@ FLIGHT_ACTIONS = {
     "landed": _l("The flight has landed"),
     "cancelled": _l("Cancel the flight"),
 }
+
+
+# Endpoints that read their own input and keep it, refused or not (../shared/specs/intake.md).
+KEEPS_ITS_INPUT = {"intake.upload", "intake.new_request", "api.post_requests"}
+
+
+def _unreadable(req) -> str | None:
+    nul = _("The request holds an invisible NUL character. Remove it and try again.")
+    if (
+        "\x00" in req.path
+        or "\x00" in req.query_string.decode("latin-1")
+        or "%00" in (req.query_string.decode("latin-1"))
+    ):
+        return nul
+    if req.endpoint in KEEPS_ITS_INPUT or req.method in ("GET", "HEAD", "OPTIONS"):
+        return None
+    if any("\x00" in v for values in req.form.listvalues() for v in values):
+        return nul
+    for storage in req.files.values():
+        content = storage.stream.read()
+        storage.stream.seek(0)
+        if b"\x00" in content and _is_utf8(content):  # else the upload's own check names it
+            return nul
+    if req.is_json:
+        body = req.get_data(cache=True)
+        if b"\x00" in body or b"\\u0000" in body:
+            return nul
+        import json
+
+        try:
+            json.loads(body)
+        except RecursionError:
+            return _("The JSON is nested too deeply.")
+        except ValueError:
+            pass  # the view answers malformed JSON itself
+    return None
+
+
+def _is_utf8(content: bytes) -> bool:
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _error_page(status: int, message: str):

@@ -56,7 +56,8 @@ def test_invalid_requests_are_422_by_row_and_field_and_nothing_is_created(client
 def test_malformed_json_is_400(client, make):
     token = make.token(make.user("coordinator"))
     response = api(client, token, "POST", "/api/v1/requests", raw=b"{not json")
-    assert response.status_code == 400 and "not valid JSON" in response.json["errors"][0]["message"]
+    assert response.status_code == 400 and "Not valid JSON" in response.json["errors"][0]["message"]
+    assert response.json["import_id"]  # what came is kept all the same
 
 
 def test_a_hospital_token_may_not_register_requests(client, make):

@@ -10,7 +10,14 @@ from evac.terms import Role
 from tests.conftest import csrf_token, login
 
 # The only routes anyone may use without signing in.
-PUBLIC = {"auth.login", "i18n.set_language", "api.openapi", "static"}
+PUBLIC = {
+    "auth.login",
+    "auth.second_factor",
+    "auth.invitation",
+    "i18n.set_language",
+    "api.openapi",
+    "static",
+}
 
 ALL = {"admin", "coordinator", "hospital", "viewer"}
 COORD = {"admin", "coordinator"}
@@ -20,6 +27,20 @@ COORD = {"admin", "coordinator"}
 POLICY = {
     "dashboard.index": ALL,
     "auth.logout": ALL,
+    "auth.session_status": ALL,
+    "auth.account": ALL,
+    "auth.change_password": ALL,
+    "auth.two_factor": ALL,
+    "auth.two_factor_off": ALL,
+    "admin.users": {"admin"},
+    "admin.new_user": {"admin"},
+    "admin.import_users": {"admin"},
+    "admin.user": {"admin"},
+    "admin.set_active": {"admin"},
+    "admin.reset_two_factor": {"admin"},
+    "admin.reinvite": {"admin"},
+    "admin.tokens": {"admin"},
+    "admin.revoke_token": {"admin"},
     "cases.board": ALL,
     "cases.detail": ALL,
     "cases.cancel": COORD,
@@ -121,7 +142,12 @@ def samples(make, app):
             coordinator, waiting, triage.starting_values(cases.get_case(coordinator, waiting))
         )
         proposal_id = placement.propose(coordinator, [waiting]).id
-    return {"reference": reference, "record_id": record_id, "filename": "evac.css", "code": "UMCG",
+        from evac.models import ApiToken
+
+        make.token(make.user("viewer"))
+        token_id = db.session.scalar(select(ApiToken.id))
+        user_id = coordinator.id
+    return {"user_id": user_id, "token_id": token_id,"reference": reference, "record_id": record_id, "filename": "evac.css", "code": "UMCG",
             "offer_id": offer_id, "flight_id": flight_id, "leg_id": leg_id, "proposal_id": proposal_id, "token": "no-such-token"}  # fmt: skip
 
 

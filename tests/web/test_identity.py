@@ -103,6 +103,8 @@ def world(app, make):
             "code": ["UMCG", "MST2"],
             "filename": ["evac.css"],
             "token": ["no-such-token"],
+            "user_id": [users["viewer"].id],
+            "token_id": [1],
         }
     tokens = {who: make.token(user) for who, user in users.items()}
     return names, samples, users, tokens
