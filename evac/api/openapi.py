@@ -37,10 +37,27 @@ def _error(description: str) -> dict:
     }
 
 
+RATE_LIMITED = {
+    **_error(
+        "Too many requests from this client address (EVAC_RATELIMIT_API, default 300 a minute); "
+        "wait the seconds in Retry-After"
+    ),
+    "headers": {
+        "Retry-After": {
+            "description": "Seconds to wait before the next request",
+            "schema": {"type": "integer", "minimum": 0},
+        }
+    },
+}
+
 STANDARD_ERRORS = {
-    "401": _error("No or bad bearer token"),
+    "400": _error(
+        "Malformed request: not JSON, not UTF-8, JSON nested too deeply, or a NUL character"
+    ),
+    "401": _error("No, unknown, revoked or expired bearer token"),
     "403": _error("Not allowed for this role"),
     "404": _error("Not found, or not visible to this user"),
+    "429": RATE_LIMITED,
 }
 
 CASE = {
@@ -190,7 +207,17 @@ PATHS: dict[str, dict] = {
 def document() -> dict:
     return {
         "openapi": "3.1.0",
-        "info": {"title": "evac API", "version": "1"},
+        "info": {
+            "title": "evac API",
+            "version": "1",
+            "description": (
+                "Bearer tokens (Authorization: Bearer TOKEN) belong to a user and act with that "
+                "user's role; they expire (90 days by default) and can be revoked. Every "
+                "operation is rate-limited per client address: past the limit it answers 429 "
+                "with Retry-After, and every answer carries X-RateLimit-Limit, "
+                "X-RateLimit-Remaining and X-RateLimit-Reset."
+            ),
+        },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {"Errors": ERRORS, "Case": CASE},

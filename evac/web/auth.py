@@ -61,6 +61,12 @@ class CodeForm(FlaskForm):
     )
 
 
+class EnrolForm(FlaskForm):
+    code = StringField(
+        _l("Six-digit code from the app"), validators=[DataRequired(), Length(max=20)]
+    )
+
+
 class PasswordForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1000)])
     repeat = PasswordField(
@@ -291,7 +297,7 @@ def change_password():
 def two_factor():
     if current_user.two_factor_enabled:
         return redirect(url_for("auth.account"))
-    form = CodeForm()
+    form = EnrolForm()
     status = 200
     if current_user.totp_secret is None:
         # A pending secret is kept until confirmed: reloading the page must not invalidate
@@ -314,7 +320,11 @@ def two_factor():
             "auth/two_factor.html",
             form=form,
             qr=qr_data_uri(signin.provisioning_uri(current_user)),
-            secret=current_user.totp_secret,
+            # in groups of four, as authenticator apps show and accept it
+            secret=" ".join(
+                current_user.totp_secret[i : i + 4]
+                for i in range(0, len(current_user.totp_secret), 4)
+            ),
         ),
         status,
     )

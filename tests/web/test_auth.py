@@ -145,7 +145,8 @@ def _totp_user(client, make):
     user = make.user("coordinator")
     login(client, user)
     html = client.get("/account/two-factor").get_data(as_text=True)
-    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', html).group(1)
+    secret = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', html).group(1)
+    secret = secret.replace(" ", "")
     totp = pyotp.TOTP(secret)
     response = post_form(client, "/account/two-factor", {"code": totp.now()},
                          page="/account/two-factor")  # fmt: skip
