@@ -225,3 +225,17 @@ def test_a_declined_or_expired_case_is_gone_for_the_hospital(client, world):
         ref = samples["reference"][list(NAMES).index(key)]
         assert client.get(f"/cases/{ref}").status_code == 404, key
         assert ref not in client.get("/cases/").get_data(as_text=True), key
+
+
+def test_no_e_mail_names_a_patient(app, world):
+    """Offers, acceptances, declines, withdrawals and expiries all sent mail above; none of it
+    carries a patient's name, whoever it went to."""
+    from evac.models import OutboxMessage
+
+    names = {n for ns in world[0].values() for n in ns}
+    with app.app_context():
+        messages = db.session.scalars(select(OutboxMessage)).all()
+        assert len(messages) >= 6
+        for message in messages:
+            text = message.subject + message.body
+            assert not [n for n in names if n in text], message.subject
