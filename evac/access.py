@@ -8,7 +8,11 @@ For a (user, case) pair the answer is one of three levels:
   clinical summary, without names, date of birth, the sender's reference or contact, notes or
   free-text reasons. A hospital deciding on a pending offer; viewers, everywhere.
 - NONE: the case does not exist for this user (404). A hospital for cases offered to others, and
-  for offers it declined, that expired or were withdrawn.
+  for offers it declined, that expired or were withdrawn. A regional coordinator for every case
+  outside its region.
+
+A regional coordinator (RCPS) sees in full the cases of its region: sent from one of its
+hospitals, placed in one of them, or bound for it (a transfer quota's destination).
 
 `detail_for` answers for one case in Python; `visible_cases` and `identity_visible` are the same
 rules as SQL, for lists and search. Both read only the case's hospital and its pending offers,
@@ -23,7 +27,7 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, Select, exists, false, or_, select, true
 
 from evac.extensions import db
-from evac.models import Case, Offer, User
+from evac.models import Case, Hospital, Offer, User
 from evac.terms import OfferStatus, Role
 
 
@@ -43,12 +47,24 @@ def _pending_offer_to(hospital_id: int | None) -> ColumnElement[bool]:
     )
 
 
+def _in_region(region_id: int) -> ColumnElement[bool]:
+    in_region = select(Hospital.id).where(Hospital.region_id == region_id)
+    return or_(
+        Case.origin_hospital_id.in_(in_region),
+        Case.hospital_id.in_(in_region),
+        Case.destination_region_id == region_id,
+        Case.region_queue_id == region_id,
+    )
+
+
 def visible_clause(user: User) -> ColumnElement[bool]:
     """SQL: the cases this user may know exist (detail other than NONE)."""
     if user.has_role(Role.COORDINATOR, Role.ADMIN, Role.VIEWER):
         return true()
     if user.has_role(Role.HOSPITAL) and user.hospital_id is not None:
         return or_(Case.hospital_id == user.hospital_id, _pending_offer_to(user.hospital_id))
+    if user.has_role(Role.REGIONAL) and user.region_id is not None:
+        return _in_region(user.region_id)
     return false()
 
 
@@ -58,6 +74,8 @@ def identity_clause(user: User) -> ColumnElement[bool]:
         return true()
     if user.has_role(Role.HOSPITAL) and user.hospital_id is not None:
         return Case.hospital_id == user.hospital_id
+    if user.has_role(Role.REGIONAL) and user.region_id is not None:
+        return _in_region(user.region_id)
     return false()
 
 
@@ -72,6 +90,8 @@ def detail_for(user: User, case: Case) -> Detail:
         return Detail.FULL
     if user.has_role(Role.VIEWER):
         return Detail.SUMMARY
+    if user.has_role(Role.REGIONAL) and user.region_id is not None:
+        return Detail.FULL if in_region(case, user.region_id) else Detail.NONE
     if user.has_role(Role.HOSPITAL) and user.hospital_id is not None:
         if case.hospital_id == user.hospital_id:
             return Detail.FULL
@@ -85,6 +105,16 @@ def detail_for(user: User, case: Case) -> Detail:
         if pending is not None:
             return Detail.SUMMARY
     return Detail.NONE
+
+
+def in_region(case: Case, region_id: int) -> bool:
+    """Whether a case belongs to a region: sent from, placed in, bound for or held by it."""
+    return (
+        (case.origin_hospital is not None and case.origin_hospital.region_id == region_id)
+        or (case.hospital is not None and case.hospital.region_id == region_id)
+        or case.destination_region_id == region_id
+        or case.region_queue_id == region_id
+    )
 
 
 def sees_identity(user: User, case: Case) -> bool:

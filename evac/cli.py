@@ -43,14 +43,20 @@ def _upgrade_database() -> None:
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--hospital", "hospital_code", help="Hospital code (for role hospital).")
+@click.option("--region", "region_code", help="Region code (for role regional), e.g. NW.")
 @click.option("--password", help="Generated and printed when left out.")
 @click.option("--name", help="Full name shown in the audit trail.")
 @with_appcontext
-def create_user(email, role, hospital_code, password, name):
+def create_user(email, role, hospital_code, region_code, password, name):
     """Create a user."""
     try:
         user, password = user_service.create_user(
-            email, role, name=name, password=password, hospital_code=hospital_code
+            email,
+            role,
+            name=name,
+            password=password,
+            hospital_code=hospital_code,
+            region_code=region_code,
         )
     except InvalidInput as exc:
         for problem in exc.problems:

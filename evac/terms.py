@@ -16,6 +16,8 @@ class Role(StrEnum):
     ADMIN = "admin"
     COORDINATOR = "coordinator"
     HOSPITAL = "hospital"
+    # A region's own centre (RCPS): its region's hospitals, requests and transfer quotas.
+    REGIONAL = "regional"
     VIEWER = "viewer"
 
 
@@ -151,6 +153,7 @@ _LABELS = [
     (Role.ADMIN, _l("Administrator")),
     (Role.COORDINATOR, _l("Coordinator")),
     (Role.HOSPITAL, _l("Hospital staff")),
+    (Role.REGIONAL, _l("Regional coordinator")),
     (Role.VIEWER, _l("Viewer")),
     (CaseStatus.RECEIVED, lazy_pgettext("case status", "Received")),
     (CaseStatus.TRIAGED, lazy_pgettext("case status", "Triaged")),

@@ -18,6 +18,9 @@ from evac.terms import Role
 SYSTEM = "system"
 
 COORDINATION = frozenset({Role.COORDINATOR, Role.ADMIN})
+# The national centre, or a region's centre (RCPS) for its own region's requests: the services
+# check that the case belongs to the regional coordinator's region.
+PLACING = COORDINATION | {Role.REGIONAL}
 RECEIVING_HOSPITAL = frozenset({Role.HOSPITAL})
 
 
@@ -38,11 +41,9 @@ TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in (
         # Re-triage is allowed until an offer is out: the facts may change while we place.
-        Transition(
-            "triage", frozenset({S.RECEIVED, S.TRIAGED, S.PLACING}), S.TRIAGED, COORDINATION
-        ),
-        Transition("start_placing", frozenset({S.TRIAGED}), S.PLACING, COORDINATION),
-        Transition("offer", frozenset({S.PLACING}), S.OFFERED, COORDINATION),
+        Transition("triage", frozenset({S.RECEIVED, S.TRIAGED, S.PLACING}), S.TRIAGED, PLACING),
+        Transition("start_placing", frozenset({S.TRIAGED}), S.PLACING, PLACING),
+        Transition("offer", frozenset({S.PLACING}), S.OFFERED, PLACING),
         Transition("accept", frozenset({S.OFFERED}), S.ACCEPTED, RECEIVING_HOSPITAL | COORDINATION),
         Transition(
             "decline",
@@ -52,7 +53,7 @@ TRANSITIONS: dict[str, Transition] = {
             needs_reason=True,
         ),
         Transition("expire", frozenset({S.OFFERED}), S.PLACING, frozenset({SYSTEM})),
-        Transition("withdraw", frozenset({S.OFFERED}), S.PLACING, COORDINATION, needs_reason=True),
+        Transition("withdraw", frozenset({S.OFFERED}), S.PLACING, PLACING, needs_reason=True),
         Transition("schedule", frozenset({S.ACCEPTED}), S.SCHEDULED, COORDINATION | {SYSTEM}),
         Transition("unschedule", frozenset({S.SCHEDULED}), S.ACCEPTED, COORDINATION | {SYSTEM}),
         Transition("depart", frozenset({S.SCHEDULED}), S.IN_TRANSIT, COORDINATION | {SYSTEM}),
@@ -64,7 +65,7 @@ TRANSITIONS: dict[str, Transition] = {
             RECEIVING_HOSPITAL | COORDINATION | {SYSTEM},
         ),
         Transition("close", frozenset({S.ARRIVED}), S.CLOSED, COORDINATION),
-        Transition("cancel", _BEFORE_ARRIVAL, S.CANCELLED, COORDINATION, needs_reason=True),
+        Transition("cancel", _BEFORE_ARRIVAL, S.CANCELLED, PLACING, needs_reason=True),
     )
 }
 

@@ -181,11 +181,17 @@ class Make:
 
         if role == "hospital" and hospital is None:
             hospital = "UMCG"
+        region = kw.pop("region", "NN" if role == "regional" else None)
         self._n += 1
         email = kw.pop("email", f"{role}{self._n}@test.example")
         with self.app.app_context():
             user, _ = users.create_user(
-                email, role, password=PASSWORD, hospital_code=hospital, name=f"{role} {self._n}"
+                email,
+                role,
+                password=PASSWORD,
+                hospital_code=hospital,
+                region_code=region,
+                name=f"{role} {self._n}",
             )
             return TestUser(user.id, user.email, PASSWORD, role, hospital)
 

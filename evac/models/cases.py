@@ -87,6 +87,15 @@ class Case(db.Model):
     destination_facility: Mapped[str | None] = mapped_column(String(200))
     # A domestic transfer is placed outside the sending region, unless a coordinator allows it.
     include_own_region: Mapped[bool] = mapped_column(default=False)
+    # A domestic request first goes to its region's own centre (RCPS), when the region has
+    # one; the national centre takes it when the region escalates it (with a reason).
+    region_queue_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalation_reason: Mapped[str | None] = mapped_column(Text)
+    # The transfer quota of a spreading plan this case fills, if any.
+    quota_id: Mapped[int | None] = mapped_column(ForeignKey("transfer_quota.id"), index=True)
+    # Cases that travel and stay together (a mother and her child, siblings) share this.
+    group_ref: Mapped[str | None] = mapped_column(String(32), index=True)
     # discharged, transferred, returned, deceased (when closed)
     outcome: Mapped[str | None] = mapped_column(String(20))
     outcome_on: Mapped[date | None]
@@ -118,7 +127,11 @@ class Case(db.Model):
         foreign_keys=[return_of_id], back_populates="return_of"
     )
     import_record: Mapped[ImportRecord | None] = relationship()
-    destination_region: Mapped[Region | None] = relationship()  # noqa: F821
+    destination_region: Mapped[Region | None] = relationship(  # noqa: F821
+        foreign_keys=[destination_region_id]
+    )
+    region_queue: Mapped[Region | None] = relationship(foreign_keys=[region_queue_id])  # noqa: F821
+    quota: Mapped[TransferQuota | None] = relationship()  # noqa: F821
     flight: Mapped[Flight | None] = relationship()  # noqa: F821
 
     @property

@@ -22,6 +22,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(20))
     hospital_id: Mapped[int | None] = mapped_column(ForeignKey("hospital.id"), index=True)
+    # A regional coordinator's region (its RCPS).
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
     locale: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(default=True)
     # A temporary account (a crisis reinforcement) stops working by itself at this moment.
@@ -42,6 +44,7 @@ class User(UserMixin, db.Model):
     invitation_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     hospital: Mapped[Hospital | None] = relationship()  # noqa: F821
+    region: Mapped[Region | None] = relationship()  # noqa: F821
 
     @property
     def is_active(self) -> bool:  # Flask-Login asks this

@@ -15,8 +15,65 @@ from evac.extensions import db
 from evac.models import AuditEvent, Case, Patient, StatusChange, User
 from evac.models.types import utcnow
 from evac.services import audit
-from evac.services.errors import Conflict, Forbidden, NotFound
+from evac.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from evac.terms import CaseStatus, Role
+
+
+def on_desk(user: User):
+    """SQL: the cases this user's centre works on now. A domestic request held by a region's
+    centre is on that centre's desk, and on the national desk once escalated (or at once when
+    the region has no centre in evac)."""
+    if user.has_role(Role.REGIONAL):
+        return Case.region_queue_id == user.region_id
+    return Case.region_queue_id.is_(None)
+
+
+def is_on_desk(user: User, case: Case) -> bool:
+    if user.has_role(Role.REGIONAL):
+        return user.region_id is not None and case.region_queue_id == user.region_id
+    return user.has_role(Role.COORDINATOR, Role.ADMIN) and case.region_queue_id is None
+
+
+def may_place(user: User, case: Case) -> bool:
+    """Whether this user may triage, place and offer this case now."""
+    return is_on_desk(user, case) or (
+        user.has_role(Role.COORDINATOR, Role.ADMIN)  # the national centre may always step in
+    )
+
+
+def escalate(actor: User, reference: str, reason: str) -> Case:
+    """A region's centre hands a request it cannot place within its region to the national
+    centre, with a reason; it lands in the national queue."""
+    case = get_case(actor, reference)
+    if not actor.has_role(Role.REGIONAL) or not is_on_desk(actor, case):
+        raise Conflict(_("Only the region's centre that holds a request escalates it."))
+    if not workflow.is_open(case.status) or case.status in workflow.HOLDS_BED:
+        raise Conflict(_("Case %(reference)s is placed or closed already.", reference=reference))
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput([Problem("reason", _("Say why the region cannot place this patient."))])
+    from evac.services import notify
+
+    region = case.region_queue
+    case.region_queue_id = None
+    case.escalated_at = utcnow()
+    case.escalation_reason = reason[:2000]
+    audit.record(actor, "case.escalated", case, case=case, region=region.code, reason=reason)
+    notify.queue(
+        notify.duty_coordinator(),
+        lambda: (
+            _("Escalated by %(region)s: %(reference)s", region=region.code, reference=reference),
+            _(
+                "Region %(region)s cannot place case %(reference)s within the region and asks "
+                "the national centre to place it. Reason: %(reason)s",
+                region=region.code,
+                reference=reference,
+                reason=reason,
+            ),
+        ),
+    )
+    db.session.commit()
+    return case
 
 
 def get_case(user: User, reference: str) -> Case:
@@ -45,6 +102,8 @@ class BoardFilters:
     region: str | None = None
     external_ref: str | None = None
     q: str | None = None
+    # "region": the requests regional centres hold (the national board leaves them out)
+    held: str | None = None
     sort: str = "received"
     descending: bool = True
     page: int = 1
@@ -81,6 +140,9 @@ def case_board(user: User, f: BoardFilters) -> BoardPage:
     from evac.models import Hospital, Region
 
     base = visible_cases(user).join(Case.patient)
+    if user.has_role(Role.COORDINATOR, Role.ADMIN, Role.VIEWER):
+        held = Case.region_queue_id.is_not(None)
+        base = base.where(held if f.held == "region" else ~held)
     if f.urgency:
         base = base.where(Case.urgency == f.urgency)
     if f.source:
@@ -181,8 +243,10 @@ def transition_message(exc: workflow.TransitionError, case: Case) -> str:
 
 def cancel_case(actor: User, reference: str, reason: str) -> Case:
     case = get_case(actor, reference)
-    if not actor.has_role(Role.COORDINATOR, Role.ADMIN):
+    if not actor.has_role(Role.COORDINATOR, Role.ADMIN, Role.REGIONAL):
         raise Forbidden(_("Only coordinators cancel cases."))
+    if not may_place(actor, case):
+        raise Conflict(_("Case %(reference)s is with another centre.", reference=reference))
     from evac.services import offers  # offers build on cases; this is the one way back
 
     holds_bed = case.status in workflow.HOLDS_BED
@@ -238,3 +302,61 @@ def audit_trail(user: User, case: Case) -> list[AuditEvent]:
             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         )
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Groups: cases that travel and stay together
+
+
+def group_of(user: User, case: Case) -> list[Case]:
+    """The other cases of this case's group that this user may see."""
+    if not case.group_ref:
+        return []
+    return list(
+        db.session.scalars(
+            visible_cases(user)
+            .where(Case.group_ref == case.group_ref, Case.id != case.id)
+            .order_by(Case.reference)
+        )
+    )
+
+
+def link_group(actor: User, reference: str, other_reference: str) -> Case:
+    """Put two cases in one group (a mother and her child both patients, siblings): every
+    proposal then keeps them in one hospital, or places neither."""
+    case = get_case(actor, reference)
+    other = get_case(actor, (other_reference or "").strip().upper())
+    if not (may_place(actor, case) and may_place(actor, other)):
+        raise Forbidden(_("Only the centre that places both cases links them."))
+    if other.id == case.id:
+        raise InvalidInput([Problem("other", _("A case cannot be linked with itself."))])
+    for c in (case, other):
+        if c.status not in workflow.OPEN_STATES or c.status in workflow.RECEIVED_BY_HOSPITAL:
+            raise Conflict(
+                _("Case %(reference)s is placed or closed already.", reference=c.reference)
+            )
+    group = case.group_ref or other.group_ref or f"G-{case.reference}"
+    merged = {case.group_ref, other.group_ref} - {None, group}
+    for c in (case, other):
+        c.group_ref = group
+    for old in merged:  # two groups become one
+        for c in db.session.scalars(select(Case).where(Case.group_ref == old)):
+            c.group_ref = group
+    audit.record(actor, "case.grouped", case, case=case, group=group, other=other.reference)
+    audit.record(actor, "case.grouped", other, case=other, group=group, other=case.reference)
+    db.session.commit()
+    return case
+
+
+def unlink_group(actor: User, reference: str) -> Case:
+    case = get_case(actor, reference)
+    if not may_place(actor, case):
+        raise Forbidden(_("Only the centre that places this case changes its group."))
+    group = case.group_ref
+    case.group_ref = None
+    rest = list(db.session.scalars(select(Case).where(Case.group_ref == group))) if group else []
+    if len(rest) == 1:  # a group of one is no group
+        rest[0].group_ref = None
+    audit.record(actor, "case.ungrouped", case, case=case, group=group)
+    db.session.commit()
+    return case

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -11,7 +11,7 @@ from evac import workflow
 from evac.access import visible_cases
 from evac.extensions import db
 from evac.models import Case, ImportRecord, User
-from evac.services.cases import URGENCY_RANK
+from evac.services.cases import URGENCY_RANK, on_desk
 from evac.terms import CaseStatus, Role, Urgency
 
 
@@ -21,6 +21,8 @@ class Overview:
     open_total: int
     urgent_waiting: list[Case]
     recent_imports: list[ImportRecord]
+    spread_alerts: list = field(default_factory=list)
+    open_quotas: list = field(default_factory=list)
 
 
 def overview(user: User) -> Overview:
@@ -33,6 +35,7 @@ def overview(user: User) -> Overview:
         db.session.scalars(
             base.where(
                 Case.status.in_([CaseStatus.RECEIVED, CaseStatus.TRIAGED, CaseStatus.PLACING]),
+                on_desk(user),
                 Case.urgency.in_([Urgency.IMMEDIATE, Urgency.URGENT]),
             )
             .options(selectinload(Case.patient))
@@ -48,4 +51,11 @@ def overview(user: User) -> Overview:
             )
         )
     open_total = sum(n for s, n in counts.items() if workflow.is_open(s))
-    return Overview(counts, open_total, waiting, imports)
+    from evac.services import spreading
+
+    alerts, quotas = [], []
+    if user.has_role(Role.COORDINATOR, Role.ADMIN, Role.VIEWER):
+        alerts = spreading.spread_alerts()
+    if user.has_role(Role.COORDINATOR, Role.ADMIN, Role.REGIONAL):
+        quotas = spreading.quotas_for(user)
+    return Overview(counts, open_total, waiting, imports, alerts, quotas)

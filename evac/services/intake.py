@@ -32,7 +32,7 @@ from evac.services import audit
 from evac.services.errors import Forbidden, InvalidInput, Problem
 from evac.terms import CaseStatus, ImportChannel, ImportOutcome, Role, Source
 
-INTAKE_ROLES = (Role.COORDINATOR, Role.ADMIN)
+INTAKE_ROLES = (Role.COORDINATOR, Role.ADMIN, Role.REGIONAL)
 
 # Fields whose change makes a re-sent request a conflict, named for the coordinator.
 _COMPARED = (
@@ -81,6 +81,18 @@ def register_requests(
     duplicates: list[Case] = []
     existing = _existing_cases([p.key for p in parsed.requests])
     origins = _origin_hospitals(parsed.requests, problems)
+    if actor is not None and actor.has_role(Role.REGIONAL):
+        # A region's centre registers its own region's domestic requests, nothing else.
+        for req in parsed.requests:
+            origin = origins.get(req.key)
+            if (
+                req.data["source"] != Source.DOMESTIC
+                or origin is None
+                or (origin.region_id != actor.region_id)
+            ):
+                problems.append(Problem("sending_hospital", _(
+                    "A regional coordinator registers domestic requests from hospitals of "
+                    "their own region only."), req.row))  # fmt: skip
     for req in parsed.requests:
         earlier = seen.get(req.key)
         if earlier is not None:
@@ -144,7 +156,8 @@ def register_requests(
     record.duplicate_count = len(duplicates)
     db.session.add(record)
     db.session.flush()
-    created = [_create_case(req, record, origins.get(req.key), actor) for req in new]
+    centres = regions_with_centres()
+    created = [_create_case(req, record, origins.get(req.key), actor, centres) for req in new]
     audit.record(
         actor,
         "intake.imported",
@@ -208,9 +221,16 @@ def _create_case(
     record: ImportRecord,
     origin: Hospital | None,
     actor: User | None,
+    centres: frozenset[int] = frozenset(),
 ) -> Case:
     d = req.data
     now = utcnow()
+    # A domestic request goes to its own region's centre first, when the region has one.
+    held_by = (
+        origin.region_id
+        if d["source"] == Source.DOMESTIC and origin is not None and origin.region_id in centres
+        else None
+    )
     case = Case(
         # A unique placeholder until the id is known; the reference is derived from the id.
         reference=f"NEW-{req.fingerprint[:24]}",
@@ -234,6 +254,7 @@ def _create_case(
         contact_email=d["contact_email"],
         notes=d["notes"],
         import_record=record,
+        region_queue_id=held_by,
     )
     case.patient = Patient(
         family_name=d["family_name"],
@@ -273,6 +294,17 @@ def _create_case(
         actor, "case.registered", case, external_ref=d["external_ref"], import_record=record.id
     )
     return case
+
+
+def regions_with_centres() -> frozenset[int]:
+    """Regions with at least one active regional coordinator (an RCPS that works in evac)."""
+    now = utcnow()
+    rows = db.session.execute(
+        select(User.region_id, User.expires_at).where(
+            User.role == Role.REGIONAL, User.active, User.region_id.is_not(None)
+        )
+    )
+    return frozenset(r for r, expires in rows if expires is None or expires > now)
 
 
 def _timestamp(value: str) -> datetime:

@@ -21,7 +21,7 @@ from evac.models import Case, Hospital, HospitalBeds, Offer, User
 from evac.models.types import utcnow
 from evac.services import notify, settings
 from evac.services.capacity import ISOLATION
-from evac.services.cases import change_status, get_case
+from evac.services.cases import change_status, get_case, may_place
 from evac.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from evac.terms import BedCategory, CaseStatus, DeclineReason, OfferStatus, Role, Urgency, label
 
@@ -112,6 +112,8 @@ def get_offer(user: User, offer_id: int) -> Offer:
     offer = db.session.get(Offer, offer_id)
     if offer is None or (user.has_role(Role.HOSPITAL) and offer.hospital_id != user.hospital_id):
         raise NotFound(_("No offer %(id)s.", id=offer_id))
+    if user.has_role(Role.REGIONAL) and may_place(user, offer.case):
+        return offer  # a region's centre follows the offers of the requests on its desk
     if not user.has_role(Role.HOSPITAL, Role.COORDINATOR, Role.ADMIN):
         raise NotFound(_("No offer %(id)s.", id=offer_id))
     return offer
@@ -201,13 +203,19 @@ def make_offer(
     proposal_id: int | None = None,
 ) -> Offer:
     """Offer a triaged case to a hospital."""
-    if not actor.has_role(Role.COORDINATOR, Role.ADMIN):
+    if not actor.has_role(Role.COORDINATOR, Role.ADMIN, Role.REGIONAL):
         raise Forbidden(_("Only coordinators make offers."))
     expire_overdue()
     case = get_case(actor, reference)
+    if not may_place(actor, case):
+        raise Conflict(_("Case %(reference)s is with another centre.", reference=reference))
     hospital = db.session.scalar(select(Hospital).where(Hospital.code == hospital_code.upper()))
     if hospital is None or not hospital.active:
         raise InvalidInput([Problem("hospital", _("No hospital %(code)s.", code=hospital_code))])
+    if actor.has_role(Role.REGIONAL) and hospital.region_id != actor.region_id:
+        raise InvalidInput([Problem("hospital", _(
+            "A region's centre offers to hospitals of its own region; escalate the request "
+            "for the others."))])  # fmt: skip
     category = case.bed_category
     if category not in (hospital.capabilities or []) and category != "other":
         raise InvalidInput(
@@ -270,7 +278,7 @@ class Acceptance:
 
 
 def _responder(actor: User, offer_id: int) -> Offer:
-    if not actor.has_role(Role.HOSPITAL, Role.COORDINATOR, Role.ADMIN):
+    if not actor.has_role(Role.HOSPITAL, Role.COORDINATOR, Role.ADMIN, Role.REGIONAL):
         raise Forbidden(_("Your role may not answer offers."))
     offer = get_offer(actor, offer_id)
     if offer.status != OfferStatus.PENDING:
@@ -434,9 +442,13 @@ def decline_offer(actor: User, offer_id: int, reason: str, note: str | None = No
 
 
 def withdraw_offer(actor: User, offer_id: int, reason: str) -> Offer:
-    if not actor.has_role(Role.COORDINATOR, Role.ADMIN):
+    if not actor.has_role(Role.COORDINATOR, Role.ADMIN, Role.REGIONAL):
         raise Forbidden(_("Only coordinators withdraw offers."))
     offer = _responder(actor, offer_id)
+    if not may_place(actor, offer.case):
+        raise Forbidden(
+            _("Case %(reference)s is with another centre.", reference=offer.case.reference)
+        )
     _withdraw(offer, reason)
     change_status(
         offer.case,

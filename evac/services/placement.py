@@ -22,18 +22,20 @@ from evac.placement.model import build as build_model
 from evac.placement.objective import region_totals
 from evac.services import audit, offers, settings
 from evac.services.capacity import ISOLATION
-from evac.services.cases import get_case
+from evac.services.cases import get_case, may_place
 from evac.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from evac.services.transport import AIRPORTS, DEFAULT_AIRPORT
 from evac.terms import Role, Source, Urgency
 
 
 def _coordinator(actor: User) -> None:
-    if not actor.has_role(Role.COORDINATOR, Role.ADMIN):
+    if not actor.has_role(Role.COORDINATOR, Role.ADMIN, Role.REGIONAL):
         raise Forbidden(_("Only coordinators place patients."))
 
 
-def build_instance(cases: list[Case], flight: Flight | None = None) -> dict:
+def build_instance(
+    cases: list[Case], flight: Flight | None = None, within_region: str | None = None
+) -> dict:
     """The instance for these cases, from the current beds (reserved beds count as occupied)."""
     if flight is not None:
         origin = {"lat": flight.arrival_lat, "lon": flight.arrival_lon}
@@ -73,7 +75,10 @@ def build_instance(cases: list[Case], flight: Flight | None = None) -> dict:
         }
         if case.origin_hospital is not None and case.source in (Source.DOMESTIC, Source.RETURN):
             p["origin"] = {"lat": case.origin_hospital.lat, "lon": case.origin_hospital.lon}
-        if case.destination_region is not None:
+        if within_region is not None:
+            # A region's centre places within its own region (what it cannot, it escalates).
+            p["exclude_regions"] = [r for r in all_regions if r != within_region]
+        elif case.destination_region is not None:
             p["exclude_regions"] = [r for r in all_regions if r != case.destination_region.code]
         elif (
             case.source == Source.DOMESTIC
@@ -81,6 +86,9 @@ def build_instance(cases: list[Case], flight: Flight | None = None) -> dict:
             and not case.include_own_region
         ):
             p["exclude_regions"] = [case.origin_hospital.region.code]
+        if case.group_ref and sum(c.group_ref == case.group_ref for c in cases) > 1:
+            # the engine keeps a group in one hospital, or places none of it
+            p["group"] = case.group_ref
         declined = sorted(offers.declined_hospitals(case))
         if declined:
             p["exclude_hospitals"] = declined
@@ -124,9 +132,12 @@ def propose(actor: User, references: list[str], flight_id: int | None = None) ->
         ]
     if not references:
         raise InvalidInput([Problem("cases", _("Choose at least one triaged case to place."))])
+    references = _with_groups(actor, references)
     cases = []
     for reference in dict.fromkeys(references):
         case = get_case(actor, reference)
+        if not may_place(actor, case):
+            raise Conflict(_("Case %(reference)s is with another centre.", reference=reference))
         if case.status not in workflow.PLACEABLE or offers.pending_offer(case) is not None:
             raise Conflict(
                 _("Case %(reference)s is not waiting for placement.", reference=reference)
@@ -138,7 +149,8 @@ def propose(actor: User, references: list[str], flight_id: int | None = None) ->
         and len({c.flight_id for c in cases}) == 1
     ):
         flight = cases[0].flight
-    instance = build_instance(cases, flight)
+    within = actor.region.code if actor.has_role(Role.REGIONAL) and actor.region else None
+    instance = build_instance(cases, flight, within_region=within)
     result = engine.solve(engine.parse_instance(instance), time_limit=20)
     proposal = PlacementProposal(
         user_id=actor.id, kind="single" if len(cases) == 1 else "batch",
@@ -152,9 +164,34 @@ def propose(actor: User, references: list[str], flight_id: int | None = None) ->
     return proposal
 
 
+def _with_groups(actor: User, references: list[str]) -> list[str]:
+    """The cases asked for, and the other members of their groups that wait for placement:
+    a family is proposed together or not at all."""
+    out = list(dict.fromkeys(references))
+    groups = {
+        c.group_ref
+        for c in db.session.scalars(select(Case).where(Case.reference.in_(out)))
+        if c.group_ref
+    }
+    if groups:
+        for c in db.session.scalars(
+            select(Case).where(Case.group_ref.in_(groups)).order_by(Case.reference)
+        ):
+            if (
+                c.reference not in out
+                and c.status in workflow.PLACEABLE
+                and offers.pending_offer(c) is None
+                and may_place(actor, c)
+            ):
+                out.append(c.reference)
+    return out
+
+
 def get_proposal(actor: User, proposal_id: int) -> PlacementProposal:
     _coordinator(actor)
     proposal = db.session.get(PlacementProposal, proposal_id)
+    if proposal is not None and actor.has_role(Role.REGIONAL) and proposal.user_id != actor.id:
+        proposal = None  # a region's centre sees its own proposals only
     if proposal is None:
         raise NotFound(_("No proposal %(id)s.", id=proposal_id))
     return proposal

@@ -17,6 +17,14 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     # hours an offer stays open, by urgency
     "offer_deadline_hours": {"immediate": 1, "urgent": 4, "routine": 24},
     # the weights of ../shared/specs/placement.md
+    # spreading: the spread of occupancy between regions (percentage points) that the overview
+    # flags; the home-region occupancy below which a patient can go back; the weights of
+    # ../shared/specs/spreading.md
+    "spreading": {
+        "alert_points": 10,
+        "home_below": 0.85,
+        "weights": {"load": 100.0, "per_transfer": 5.0, "per_km": 0.05},
+    },
     "placement_weights": {
         "distance_per_km": 1.0,
         "load": 100.0,

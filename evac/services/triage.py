@@ -12,11 +12,11 @@ from sqlalchemy.orm import selectinload
 from evac import triage as rules
 from evac.extensions import db
 from evac.models import Case, TriageRecord, User
-from evac.services.cases import URGENCY_RANK, change_status, get_case
-from evac.services.errors import Forbidden, InvalidInput, Problem
+from evac.services.cases import URGENCY_RANK, change_status, get_case, may_place, on_desk
+from evac.services.errors import Conflict, Forbidden, InvalidInput, Problem
 from evac.terms import BedCategory, CaseStatus, MdroStatus, Mobility, Role, Urgency
 
-TRIAGE_ROLES = (Role.COORDINATOR, Role.ADMIN)
+TRIAGE_ROLES = (Role.COORDINATOR, Role.ADMIN, Role.REGIONAL)
 
 
 @dataclass
@@ -38,12 +38,12 @@ class TriageInput:
     clinical_notes: str | None = None
 
 
-def waiting_for_triage(limit: int = 200) -> list[Case]:
-    """The triage queue: most urgent first, then longest waiting."""
+def waiting_for_triage(user: User, limit: int = 200) -> list[Case]:
+    """The triage queue of this user's desk: most urgent first, then longest waiting."""
     return list(
         db.session.scalars(
             select(Case)
-            .where(Case.status == CaseStatus.RECEIVED)
+            .where(Case.status == CaseStatus.RECEIVED, on_desk(user))
             .options(selectinload(Case.patient), selectinload(Case.clinical))
             .order_by(URGENCY_RANK, Case.received_at)
             .limit(limit)
@@ -55,7 +55,9 @@ def queue_length(user: User) -> int:
     if not user.has_role(*TRIAGE_ROLES):
         return 0
     return db.session.scalar(
-        select(func.count()).select_from(Case).where(Case.status == CaseStatus.RECEIVED)
+        select(func.count())
+        .select_from(Case)
+        .where(Case.status == CaseStatus.RECEIVED, on_desk(user))
     )
 
 
@@ -140,6 +142,8 @@ def triage_case(actor: User, reference: str, data: TriageInput) -> TriageRecord:
     if not actor.has_role(*TRIAGE_ROLES):
         raise Forbidden(_("Only coordinators triage cases."))
     case = get_case(actor, reference)
+    if not may_place(actor, case):
+        raise Conflict(_("This request is with another centre."))
     _check(data)
     suggestion = suggestion_for(case)
     before = _comparable(case.triage) if case.triage else _from_request(case)

@@ -20,7 +20,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from evac import passwords
 from evac.extensions import db
-from evac.models import ApiToken, Hospital, User
+from evac.models import ApiToken, Hospital, Region, User
 from evac.models.types import utcnow
 from evac.services import audit, notify
 from evac.services.errors import DomainError, InvalidInput, NotFound, Problem
@@ -62,6 +62,24 @@ def _hospital(code: str | None) -> Hospital | None:
     return db.session.scalar(select(Hospital).where(Hospital.code == code.strip().upper()))
 
 
+def _region(code: str | None) -> Region | None:
+    if not code:
+        return None
+    return db.session.scalar(select(Region).where(Region.code == code.strip().upper()))
+
+
+def _region_problems(role: Role | None, region_code: str | None, row: int | None = None):
+    """A regional coordinator belongs to one region; nobody else does."""
+    if role == Role.REGIONAL:
+        if not region_code:
+            return [Problem("region", _("A regional coordinator needs a region."), row)]
+        if _region(region_code) is None:
+            return [Problem("region", _("Unknown region: %(code)s.", code=region_code), row)]
+    elif region_code:
+        return [Problem("region", _("Only regional coordinators belong to a region."), row)]
+    return []
+
+
 def _check_account(
     email: str, role: str, hospital_code: str | None, row: int | None = None
 ) -> tuple[list[Problem], Role | None, Hospital | None]:
@@ -100,12 +118,14 @@ def create_user(
     name: str | None = None,
     password: str | None = None,
     hospital_code: str | None = None,
+    region_code: str | None = None,
     expires_at: datetime | None = None,
     actor: User | None = None,
 ) -> tuple[User, str]:
     """Create a user; returns the user and the password (generated when none was given)."""
     email = email.strip().lower()
     problems, role_enum, hospital = _check_account(email, str(role), hospital_code)
+    problems += _region_problems(role_enum, region_code)
     if password is not None:
         problems += [Problem("password", m) for m in password_problems(password, email)]
     if problems:
@@ -117,6 +137,7 @@ def create_user(
         password_hash=_hash(password),
         role=role_enum,
         hospital=hospital,
+        region=_region(region_code) if role_enum == Role.REGIONAL else None,
         expires_at=expires_at,
         password_changed_at=utcnow(),
     )
@@ -172,12 +193,14 @@ def invite_user(
     *,
     name: str = "",
     hospital_code: str | None = None,
+    region_code: str | None = None,
     expires_on: date | None = None,
 ) -> Invitation:
     """A new account without a usable password, and a one-time link (e-mailed, and shown to the
     admin once) where its owner chooses one."""
     _admin(actor)
-    user, _password = _create_invited(email, role, name, hospital_code, expires_on, actor)
+    user, _password = _create_invited(email, role, name, hospital_code, region_code, expires_on,
+                                      actor)  # fmt: skip
     token = _new_invitation(user)
     _mail_invitation(user, token)
     db.session.commit()
@@ -194,7 +217,7 @@ def _end_of_day(day: date | None) -> datetime | None:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
 
 
-def _create_invited(email, role, name, hospital_code, expires_on, actor):
+def _create_invited(email, role, name, hospital_code, region_code, expires_on, actor):
     if expires_on is not None and expires_on < date.today():
         raise InvalidInput([Problem("expires_on", _("The end date has passed already."))])
     return create_user(
@@ -202,6 +225,7 @@ def _create_invited(email, role, name, hospital_code, expires_on, actor):
         role,
         name=name,
         hospital_code=hospital_code,
+        region_code=region_code,
         expires_at=_end_of_day(expires_on),
         actor=actor,
     )
@@ -293,6 +317,7 @@ def update_user(
     role: str,
     hospital_code: str | None,
     expires_on: date | None,
+    region_code: str | None = None,
 ) -> User:
     """Change a user's name, role, hospital or end date. A new role or hospital ends the user's
     sessions, so that no page keeps showing what the old role saw."""
@@ -310,13 +335,21 @@ def update_user(
         problems.append(Problem("hospital", _("Only hospital users belong to a hospital.")))
     if user.id == actor.id and role_enum != Role.ADMIN:
         problems.append(Problem("role", _("You cannot take away your own admin role.")))
+    problems += _region_problems(role_enum, region_code)
     if problems:
         raise InvalidInput(problems)
-    changed = role_enum != user.role or (hospital.id if hospital else None) != user.hospital_id
-    before = {"role": user.role, "hospital": user.hospital.code if user.hospital else None}
+    region = _region(region_code) if role_enum == Role.REGIONAL else None
+    changed = (
+        role_enum != user.role
+        or (hospital.id if hospital else None) != user.hospital_id
+        or (region.id if region else None) != user.region_id
+    )
+    before = {"role": user.role, "hospital": user.hospital.code if user.hospital else None,
+              "region": user.region.code if user.region else None}  # fmt: skip
     user.name = name.strip() or user.name
     user.role = role_enum
     user.hospital = hospital
+    user.region = region
     user.expires_at = _end_of_day(expires_on)
     if changed:
         end_all_sessions(user)
@@ -352,7 +385,7 @@ class ImportedUsers:
     invitations: list[Invitation]
 
 
-USER_CSV_COLUMNS = ("email", "name", "role", "hospital", "expires_on")
+USER_CSV_COLUMNS = ("email", "name", "role", "hospital", "region", "expires_on")
 
 
 def import_users(actor: User, data: bytes) -> ImportedUsers:
@@ -389,7 +422,9 @@ def import_users(actor: User, data: bytes) -> ImportedUsers:
         email = (row.get("email") or "").strip().lower()
         role = (row.get("role") or "").strip().lower()
         code = (row.get("hospital") or "").strip() or None
-        row_problems = _check_account(email, role, code, number)[0]
+        region_code = (row.get("region") or "").strip() or None
+        row_problems, role_enum, _h = _check_account(email, role, code, number)
+        row_problems += _region_problems(role_enum, region_code, number)
         if email in seen:
             row_problems.append(Problem("email", _("This address is in the file twice."), number))
         seen.add(email)
@@ -408,18 +443,19 @@ def import_users(actor: User, data: bytes) -> ImportedUsers:
                         Problem("expires_on", _("The end date has passed already."), number)
                     )
         problems += row_problems
-        parsed.append((email, role, (row.get("name") or "").strip(), code, expires_on))
+        parsed.append((email, role, (row.get("name") or "").strip(), code, region_code, expires_on))
     if problems:
         raise InvalidInput(problems)
     invitations = []
     try:
-        for email, role, name, code, expires_on in parsed:
+        for email, role, name, code, region_code, expires_on in parsed:
             user = User(
                 email=email,
                 name=name or email.split("@")[0],
                 password_hash=_hash(secrets.token_urlsafe(16)),
                 role=Role(role),
                 hospital=_hospital(code),
+                region=_region(region_code),
                 expires_at=_end_of_day(expires_on),
                 password_changed_at=utcnow(),
             )

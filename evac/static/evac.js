@@ -107,3 +107,28 @@ document.addEventListener("submit", function (event) {
   }
   setInterval(check, 15000);
 })();
+// A spreading plan recomputes its cost and feasibility when a count is changed.
+(function () {
+  "use strict";
+  var form = document.getElementById("spreadplan");
+  if (!form || !form.dataset.evaluate) { return; }
+  var verdict = document.getElementById("spread-verdict");
+  function check() {
+    var params = new URLSearchParams();
+    form.querySelectorAll("input.count").forEach(function (i) { params.append(i.name, i.value); });
+    fetch(form.dataset.evaluate + "?" + params.toString(), {credentials: "same-origin"})
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        if (!data.feasible) {
+          verdict.textContent = data.problems.join(" ");
+          verdict.className = "small error";
+          return;
+        }
+        verdict.className = "small ok";
+        verdict.textContent = data.extra > 0.005
+          ? verdict.dataset.extra.replace("{x}", data.extra.toFixed(1))
+          : verdict.dataset.best;
+      });
+  }
+  form.addEventListener("input", check);
+})();

@@ -21,6 +21,7 @@ from evac import access as policy
 from evac import terms, workflow
 from evac.extensions import db, login_manager
 from evac.models import User
+from evac.services import cases as case_service
 from evac.services import offers as offer_service
 from evac.services import signin
 from evac.services import triage as triage_service
@@ -39,6 +40,7 @@ from evac.web import (
     nav,
     offers,
     placement,
+    spreading,
     transport,
     triage,
 )
@@ -58,6 +60,7 @@ def init_app(app: Flask) -> None:
         transport,
         placement,
         documents,
+        spreading,
         admin,
     ):
         app.register_blueprint(module.bp)
@@ -75,6 +78,9 @@ def init_app(app: Flask) -> None:
         return user if user is not None and signin.session_is_current(user, version) else None
 
     nav.register("admin.users", _l("Users"), (Role.ADMIN,), 60)
+    nav.register(
+        "spreading.index", _l("Spreading"), (Role.COORDINATOR, Role.ADMIN, Role.REGIONAL), 35
+    )
     nav.register("dashboard.index", _l("Overview"), (Role.COORDINATOR, Role.ADMIN, Role.VIEWER), 0)
     nav.register("cases.board", _l("Cases"), tuple(Role), 10)
     nav.register("intake.upload", _l("Intake"), (Role.COORDINATOR, Role.ADMIN), 20)
@@ -88,7 +94,7 @@ def init_app(app: Flask) -> None:
     nav.register(
         "triage.queue",
         _l("Triage"),
-        (Role.COORDINATOR, Role.ADMIN),
+        (Role.COORDINATOR, Role.ADMIN, Role.REGIONAL),
         15,
         count=triage_service.queue_length,
     )
@@ -99,6 +105,7 @@ def init_app(app: Flask) -> None:
         language_name=terms.language_name,
         workflow=workflow,
         sees_identity=lambda case: policy.sees_identity(current_user, case),
+        may_place=lambda case: case_service.may_place(current_user, case),
         terms=terms,
         get_locale=get_locale,
         flight_action=lambda status: str(FLIGHT_ACTIONS[status]),

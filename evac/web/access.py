@@ -20,6 +20,9 @@ from evac.terms import Role
 
 COORDINATING = (Role.COORDINATOR, Role.ADMIN)
 OVERSIGHT = (Role.COORDINATOR, Role.ADMIN, Role.VIEWER)
+# Who triages, places and offers: the national centre, and a region's centre for the requests
+# on its desk (the services check which).
+PLACING = (Role.COORDINATOR, Role.ADMIN, Role.REGIONAL)
 EVERYONE = tuple(Role)
 
 

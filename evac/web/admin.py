@@ -27,10 +27,17 @@ def _hospital_choices():
     ]
 
 
+def _region_choices():
+    return [("", _("No region"))] + [(r.code, f"{r.code} · {r.name}") for r in registry.regions()]
+
+
 class UserForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Role"), choices=lambda: choices(Role))
     hospital = SelectField(_l("Hospital"), choices=_hospital_choices, validate_choice=False)
+    region = SelectField(
+        _l("Region (for regional coordinators)"), choices=_region_choices, validate_choice=False
+    )
     expires_on = DateField(
         _l("Account ends after (for temporary accounts)"), validators=[Optional()]
     )
@@ -80,6 +87,7 @@ def new_user():
                 form.role.data,
                 name=form.name.data,
                 hospital_code=form.hospital.data or None,
+                region_code=form.region.data or None,
                 expires_on=form.expires_on.data,
             )
         except InvalidInput as exc:
@@ -124,6 +132,7 @@ def user(user_id: int):
             "name": account.name,
             "role": account.role,
             "hospital": account.hospital.code if account.hospital else "",
+            "region": account.region.code if account.region else "",
             "expires_on": _local_day(account.expires_at),
         },
     )
@@ -137,6 +146,7 @@ def user(user_id: int):
                 role=form.role.data,
                 hospital_code=form.hospital.data or None,
                 expires_on=form.expires_on.data,
+                region_code=form.region.data or None,
             )
         except InvalidInput as exc:
             _apply_problems(form, exc.problems)

@@ -17,7 +17,7 @@ from evac.services import registry
 from evac.services import transport as transport_service
 from evac.services import triage as triage_service
 from evac.terms import BedCategory, CaseStatus, Role, Source, Urgency
-from evac.web.access import COORDINATING, EVERYONE, roles_required
+from evac.web.access import EVERYONE, PLACING, roles_required
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -38,6 +38,7 @@ def board():
         category=_choice("category", BedCategory),
         region=_choice("region", [r.code for r in regions]),
         q=(request.args.get("q") or "").strip()[:100] or None,
+        held=_choice("held", ["region"]),
         sort=request.args.get("sort", "received"),
         descending=request.args.get("dir", "desc") != "asc",
         page=request.args.get("page", 1, type=int),
@@ -80,6 +81,9 @@ def detail(reference: str):
         detail=detail,
         alerts=[a.text for a in case_service.case_alerts(case)],
         free_text=access.sees_free_text(current_user),
+        free_text_escalation=access.sees_free_text(current_user)
+        or current_user.has_role(Role.REGIONAL),
+        group=case_service.group_of(current_user, case),
         today=date.today(),
         now=utcnow(),
         triage_history=triage_service.history(case) if case.triage else [],
@@ -129,8 +133,33 @@ def _triage_rule(record, field: str) -> str:
     return rules.rule_text(suggestion["rule"])
 
 
+@bp.post("/<reference>/group")
+@roles_required(*PLACING)
+def group(reference: str):
+    if request.form.get("action") == "leave":
+        case_service.unlink_group(current_user, reference)
+        flash(_("Case %(reference)s left its group.", reference=reference), "info")
+    else:
+        other = request.form.get("other", "")
+        case_service.link_group(current_user, reference, other)
+        flash(
+            _("Cases %(a)s and %(b)s now travel and stay together.", a=reference,
+              b=other.strip().upper()),
+            "success",
+        )  # fmt: skip
+    return redirect(url_for("cases.detail", reference=reference))
+
+
+@bp.post("/<reference>/escalate")
+@roles_required(Role.REGIONAL)
+def escalate(reference: str):
+    case_service.escalate(current_user, reference, request.form.get("reason", ""))
+    flash(_("Case %(reference)s went to the national centre.", reference=reference), "success")
+    return redirect(url_for("cases.board"))
+
+
 @bp.post("/<reference>/cancel")
-@roles_required(*COORDINATING)
+@roles_required(*PLACING)
 def cancel(reference: str):
     reason = (request.form.get("reason") or "").strip()
     case_service.cancel_case(current_user, reference, reason)

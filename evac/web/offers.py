@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 
 from evac.services import offers as offer_service
 from evac.services.errors import InvalidInput
-from evac.web.access import COORDINATING, roles_required
+from evac.web.access import PLACING, roles_required
 
 bp = Blueprint("offers", __name__)
 
@@ -29,7 +29,7 @@ def _deadline(raw: str | None) -> datetime | None:
 
 
 @bp.post("/cases/<reference>/offers")
-@roles_required(*COORDINATING)
+@roles_required(*PLACING)
 def make(reference: str):
     if FlaskForm().validate_on_submit():
         try:
@@ -50,7 +50,7 @@ def make(reference: str):
 
 
 @bp.post("/offers/<int:offer_id>/withdraw")
-@roles_required(*COORDINATING)
+@roles_required(*PLACING)
 def withdraw(offer_id: int):
     offer = offer_service.get_offer(current_user, offer_id)
     if FlaskForm().validate_on_submit():

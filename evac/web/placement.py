@@ -17,7 +17,7 @@ from evac.services import placement as placement_service
 from evac.services import settings as settings_service
 from evac.services.errors import InvalidInput, Problem
 from evac.terms import Role
-from evac.web.access import COORDINATING, roles_required
+from evac.web.access import COORDINATING, PLACING, roles_required
 
 bp = Blueprint("placement", __name__)
 
@@ -25,7 +25,7 @@ NO_HOSPITAL = ""
 
 
 @bp.post("/cases/<reference>/placement")
-@roles_required(*COORDINATING)
+@roles_required(*PLACING)
 def propose_case(reference: str):
     if not FlaskForm().validate_on_submit():
         return redirect(url_for("cases.detail", reference=reference))
@@ -103,7 +103,7 @@ def explanation(details: dict) -> str:
 
 
 @bp.get("/placement/proposals/<int:proposal_id>")
-@roles_required(*COORDINATING)
+@roles_required(*PLACING)
 def proposal(proposal_id: int):
     view = placement_service.proposal_view(current_user, proposal_id)
     return render_template(
@@ -124,7 +124,7 @@ def _choices() -> dict[str, str | None]:
 
 
 @bp.get("/placement/proposals/<int:proposal_id>/evaluate")
-@roles_required(*COORDINATING)
+@roles_required(*PLACING)
 def evaluate(proposal_id: int):
     proposal = placement_service.get_proposal(current_user, proposal_id)
     result = placement_service.evaluate(proposal, _choices())
@@ -139,7 +139,7 @@ def evaluate(proposal_id: int):
 
 
 @bp.post("/placement/proposals/<int:proposal_id>/offers")
-@roles_required(*COORDINATING)
+@roles_required(*PLACING)
 def make_offers(proposal_id: int):
     if FlaskForm().validate_on_submit():
         try:
@@ -160,7 +160,7 @@ def make_offers(proposal_id: int):
 
 
 @bp.get("/placement/proposals/<int:proposal_id>/instance.json")
-@roles_required(*COORDINATING)
+@roles_required(*PLACING)
 def instance(proposal_id: int):
     proposal = placement_service.get_proposal(current_user, proposal_id)
     return Response(
@@ -180,10 +180,11 @@ def admin_settings():
     form = FlaskForm()
     problems: list[Problem] = []
     if form.validate_on_submit():
-        weights, deadlines, problems = _settings_from(request.form)
+        weights, deadlines, spreading, problems = _settings_from(request.form)
         if not problems:
             settings_service.put(current_user, "placement_weights", weights)
             settings_service.put(current_user, "offer_deadline_hours", deadlines)
+            settings_service.put(current_user, "spreading", spreading)
             flash(_("Settings saved."), "success")
             return redirect(url_for("placement.admin_settings"))
     return render_template(
@@ -191,11 +192,12 @@ def admin_settings():
         form=form,
         weights=settings_service.get("placement_weights"),
         deadlines=settings_service.get("offer_deadline_hours"),
+        spreading=settings_service.get("spreading"),
         problems=problems,
     ), 422 if problems else 200
 
 
-def _settings_from(form) -> tuple[dict, dict, list[Problem]]:
+def _settings_from(form) -> tuple[dict, dict, dict, list[Problem]]:
     problems = []
 
     def number(name: str, low: float, high: float) -> float:
@@ -223,4 +225,13 @@ def _settings_from(form) -> tuple[dict, dict, list[Problem]]:
         "unplaced": {str(p): number(f"unplaced_{p}", 0, 1000000) for p in (1, 2, 3)},
     }
     deadlines = {u: number(f"deadline_{u}", 0.25, 168) for u in ("immediate", "urgent", "routine")}
-    return weights, deadlines, problems
+    spreading = {
+        "alert_points": number("alert_points", 1, 100),
+        "home_below": number("home_below", 1, 100) / 100,
+        "weights": {
+            "load": number("spread_load", 0, 100000),
+            "per_transfer": number("per_transfer", 0, 10000),
+            "per_km": number("per_km", 0, 100),
+        },
+    }
+    return weights, deadlines, spreading, problems

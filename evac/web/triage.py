@@ -23,7 +23,7 @@ from evac.services import cases as case_service
 from evac.services import triage as triage_service
 from evac.services.errors import InvalidInput
 from evac.terms import BedCategory, MdroStatus, Mobility, Urgency, choices, label
-from evac.web.access import COORDINATING, roles_required
+from evac.web.access import PLACING, roles_required
 
 bp = Blueprint("triage", __name__)
 
@@ -87,15 +87,15 @@ def suggestion_label(name: str, value: object) -> str:
 
 
 @bp.get("/triage/")
-@roles_required(*COORDINATING)
+@roles_required(*PLACING)
 def queue():
     return render_template(
-        "triage/queue.html", cases=triage_service.waiting_for_triage(), now=utcnow()
+        "triage/queue.html", cases=triage_service.waiting_for_triage(current_user), now=utcnow()
     )
 
 
 @bp.route("/cases/<reference>/triage", methods=["GET", "POST"])
-@roles_required(*COORDINATING)
+@roles_required(*PLACING)
 def triage_case(reference: str):
     case = case_service.get_case(current_user, reference)
     form = TriageForm()
@@ -111,7 +111,9 @@ def triage_case(reference: str):
         else:
             flash(_("Case %(reference)s is triaged.", reference=reference), "success")
             # From the queue, straight on to the next waiting case.
-            following = triage_service.waiting_for_triage(limit=1) if was_waiting else []
+            following = (
+                triage_service.waiting_for_triage(current_user, limit=1) if was_waiting else []
+            )
             if following:
                 return redirect(url_for("triage.triage_case", reference=following[0].reference))
             return redirect(url_for("cases.detail", reference=reference))

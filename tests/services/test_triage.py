@@ -20,9 +20,10 @@ def test_the_queue_is_most_urgent_then_longest_waiting(ctx, make):
     urgent_old = make.case(urgency="urgent")
     urgent_new = make.case(urgency="urgent")
     immediate = make.case(urgency="immediate")
-    queue = [c.reference for c in triage.waiting_for_triage()]
+    coordinator = actor(make.user())
+    queue = [c.reference for c in triage.waiting_for_triage(coordinator)]
     assert queue == [immediate, urgent_old, urgent_new, routine]
-    assert triage.queue_length(actor(make.user())) == 4
+    assert triage.queue_length(coordinator) == 4
     assert triage.queue_length(actor(make.user("hospital"))) == 0
 
 

@@ -5,6 +5,7 @@ hospital's case. Every form needs its CSRF token."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from evac.terms import Role
 from tests.conftest import csrf_token, login
@@ -19,8 +20,10 @@ PUBLIC = {
     "static",
 }
 
-ALL = {"admin", "coordinator", "hospital", "viewer"}
+ALL = {"admin", "coordinator", "hospital", "regional", "viewer"}
 COORD = {"admin", "coordinator"}
+# the national centre, and a regional centre for the requests on its desk
+PLACING = {"admin", "coordinator", "regional"}
 
 # The access policy, written down independently of the code: a route added without an entry
 # here, or declaring other roles than these, fails the test.
@@ -43,13 +46,25 @@ POLICY = {
     "admin.revoke_token": {"admin"},
     "cases.board": ALL,
     "cases.detail": ALL,
-    "cases.cancel": COORD,
+    "cases.cancel": PLACING,
+    "cases.escalate": {"regional"},
+    "cases.group": PLACING,
+    "spreading.index": PLACING,
+    "spreading.propose": PLACING,
+    "spreading.plan": PLACING,
+    "spreading.evaluate": PLACING,
+    "spreading.issue": COORD,
+    "spreading.instance": PLACING,
+    "spreading.quotas": PLACING,
+    "spreading.quota": PLACING,
+    "spreading.back_home": PLACING,
+    "spreading.bring_home": COORD,
     "intake.upload": COORD,
     "intake.new_request": COORD,
     "intake.records": COORD,
     "intake.record": COORD,
-    "triage.queue": COORD,
-    "triage.triage_case": COORD,
+    "triage.queue": PLACING,
+    "triage.triage_case": PLACING,
     "capacity.overview": ALL,
     "capacity.report": {"admin", "coordinator", "hospital"},
     "capacity.upload": COORD,
@@ -61,8 +76,8 @@ POLICY = {
     "hospital.offer": {"admin", "coordinator", "hospital"},
     "hospital.accept": {"admin", "coordinator", "hospital"},
     "hospital.decline": {"admin", "coordinator", "hospital"},
-    "offers.make": COORD,
-    "offers.withdraw": COORD,
+    "offers.make": PLACING,
+    "offers.withdraw": PLACING,
     "api.list_offers": {"admin", "coordinator", "hospital"},
     "api.accept_offer": {"hospital"},
     "api.decline_offer": {"hospital"},
@@ -78,14 +93,14 @@ POLICY = {
     "transport.close": COORD,
     "transport.plan_return": COORD,
     "api.confirm_arrival": {"admin", "coordinator", "hospital"},
-    "placement.propose_case": COORD,
+    "placement.propose_case": PLACING,
     "placement.propose_batch": COORD,
     "placement.own_region": COORD,
     "placement.propose_flight": COORD,
-    "placement.proposal": COORD,
-    "placement.evaluate": COORD,
-    "placement.make_offers": COORD,
-    "placement.instance": COORD,
+    "placement.proposal": PLACING,
+    "placement.evaluate": PLACING,
+    "placement.make_offers": PLACING,
+    "placement.instance": PLACING,
     "placement.admin_settings": {"admin"},
     "documents.transfer": {"admin", "coordinator", "hospital"},
     "documents.acceptance": {"admin", "coordinator", "hospital"},
@@ -147,8 +162,24 @@ def samples(make, app):
         make.token(make.user("viewer"))
         token_id = db.session.scalar(select(ApiToken.id))
         user_id = coordinator.id
-    return {"user_id": user_id, "token_id": token_id,"reference": reference, "record_id": record_id, "filename": "evac.css", "code": "UMCG",
+        plan_id, quota_id = spreading_sample(coordinator)
+    return {"user_id": user_id, "token_id": token_id, "plan_id": plan_id, "quota_id": quota_id,"reference": reference, "record_id": record_id, "filename": "evac.css", "code": "UMCG",
             "offer_id": offer_id, "flight_id": flight_id, "leg_id": leg_id, "proposal_id": proposal_id, "token": "no-such-token"}  # fmt: skip
+
+
+def spreading_sample(coordinator) -> tuple[int, int]:
+    """A national spreading plan and one transfer quota from it (NN sends to NW)."""
+    from evac.extensions import db
+    from evac.models import Region, SpreadingPlan, TransferQuota
+
+    plan = SpreadingPlan(user_id=coordinator.id, scope="national", status="proposed",
+                         instance={"units": []}, result={"moves": [], "units": [], "objective": 0})  # fmt: skip
+    regions = {r.code: r for r in db.session.scalars(select(Region))}
+    quota = TransferQuota(plan=plan, from_region=regions["NN"], to_region=regions["NW"],
+                          category="ic", patients=1)  # fmt: skip
+    db.session.add_all([plan, quota])
+    db.session.commit()
+    return plan.id, quota.id
 
 
 def routes(app):

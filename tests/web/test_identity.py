@@ -50,6 +50,8 @@ def world(app, make):
         "viewer": make.user("viewer"),
         "umcg": make.user("hospital", "UMCG"),
         "mst2": make.user("hospital", "MST2"),
+        # UMCG's region (NN): sees the patient UMCG accepted, nothing of other regions
+        "nn_regional": make.user("regional", region="NN"),
     }
     refs = {key: make.case(family_name=name) for key, name in NAMES.items()}
     with app.test_request_context():
@@ -105,6 +107,8 @@ def world(app, make):
             "token": ["no-such-token"],
             "user_id": [users["viewer"].id],
             "token_id": [1],
+            "plan_id": [1],
+            "quota_id": [1],
         }
     tokens = {who: make.token(user) for who, user in users.items()}
     return names, samples, users, tokens
@@ -151,6 +155,7 @@ ALLOWED = {
     "viewer": set(),
     "umcg": {"accepted_umcg"},
     "mst2": {"accepted_mst2"},
+    "nn_regional": {"accepted_umcg"},
 }
 
 

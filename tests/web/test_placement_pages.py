@@ -78,9 +78,12 @@ def test_the_admin_changes_the_weights(as_user):
     html = client.get("/admin/settings").get_data(as_text=True)
     assert "Spread" in html or "spread" in html
     form = {"distance_per_km": "2", "load": "250", "unplaced_1": "10000", "unplaced_2": "5000",
-            "unplaced_3": "2000", "deadline_immediate": "0.5", "deadline_urgent": "4", "deadline_routine": "24"}  # fmt: skip
+            "unplaced_3": "2000", "deadline_immediate": "0.5", "deadline_urgent": "4", "deadline_routine": "24",
+            "alert_points": "12", "home_below": "80", "spread_load": "100", "per_transfer": "5",
+            "per_km": "0.05"}  # fmt: skip
     assert post_form(client, "/admin/settings", form, page="/admin/settings").status_code == 302
-    assert 'value="250.0"' in client.get("/admin/settings").get_data(as_text=True)
+    html = client.get("/admin/settings").get_data(as_text=True)
+    assert 'value="250.0"' in html and 'id="alert_points" name="alert_points" value="12.0"' in html
     bad = post_form(client, "/admin/settings", {**form, "load": "-1"}, page="/admin/settings")
     assert bad.status_code == 422
 
