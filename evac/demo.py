@@ -26,6 +26,8 @@ DEMO_USERS = [
     ("umcg@evac.example", "hospital", "UMCG", "Sanne Visser (UMCG)"),
     ("mst2@evac.example", "hospital", "MST2", "Daan Smit (Maasstad)"),
     ("umcu@evac.example", "hospital", "UMCU", "Eva Mulder (UMC Utrecht)"),
+    # the regional centre (RCPS) of Noord-Holland and Flevoland: the busy west
+    ("rcps-nw@evac.example", "regional", "NW", "Joost de Boer (RCPS NW)"),
 ]
 # One password for every demo login, easy to type at a demo and acceptable to the password rules
 # (which refuse a password holding the e-mail address, as role + suffix would).
@@ -176,8 +178,10 @@ def seed() -> list[tuple[str, str, str]]:
         password = DEMO_PASSWORD
         if db.session.scalar(select(User).where(User.email == email)) is None:
             user_service.create_user(
-                email, role, name=name, password=password, hospital_code=hospital
-            )
+                email, role, name=name, password=password,
+                hospital_code=hospital if role == "hospital" else None,
+                region_code=hospital if role == "regional" else None,
+            )  # fmt: skip
         logins.append((email, role if not hospital else f"{role} {hospital}", password))
     payload = json.dumps({"requests": demo_requests()}, ensure_ascii=False).encode()
     intake_service.register_requests(
