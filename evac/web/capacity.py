@@ -44,6 +44,40 @@ def overview():
         upload_form=UploadForm(),
         region_choices=registry.regions(),
         now=utcnow(),
+        national=_national_pictures(),
+        chart=_chart,
+    )
+
+
+def _national_pictures():
+    from evac.services import outlook
+
+    return [p for p in outlook.pictures() if p.category in ("ic", "clinical")]
+
+
+def _chart(picture):
+    from evac.web.charts import forecast_chart
+
+    return forecast_chart(picture)
+
+
+@bp.get("/regions/<code>")
+@roles_required(*EVERYONE)
+def region(code: str):
+    """A region's last four weeks per bed category and the forecast for the coming week."""
+    from evac.services import outlook
+    from evac.web.charts import forecast_chart
+
+    region = next((r for r in registry.regions() if r.code == code.upper()), None)
+    if region is None:
+        from flask import abort
+
+        abort(404)
+    return render_template(
+        "capacity/region.html",
+        region=region,
+        pictures=outlook.pictures(region.code),
+        chart=forecast_chart,
     )
 
 

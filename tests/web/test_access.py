@@ -66,6 +66,7 @@ POLICY = {
     "triage.queue": PLACING,
     "triage.triage_case": PLACING,
     "capacity.overview": ALL,
+    "capacity.region": ALL,
     "capacity.report": {"admin", "coordinator", "hospital"},
     "capacity.upload": COORD,
     "capacity.transport": COORD,
