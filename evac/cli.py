@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
         send_mail,
         render_document,
         render_documents,
+        sitrep,
     ):
         app.cli.add_command(command)
 
@@ -196,6 +197,41 @@ def render_documents():
     from evac.services import documents
 
     click.echo(f"rendered {documents.prepare_flights()}")
+
+
+@click.command("sitrep")
+@click.option("--date", "day", default=None, help="The day, YYYY-MM-DD (default today).")
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the PDF here.",
+)
+@click.option("--mail", is_flag=True, help="Send it to EVAC_SITREP_RECIPIENTS (via the outbox).")
+@with_appcontext
+def sitrep(day, lang, out, mail):
+    """The daily situation report as a PDF, to a file and/or to the distribution list (cron)."""
+    from datetime import date as date_type
+
+    from evac.services import situation
+
+    try:
+        when = date_type.fromisoformat(day) if day else None
+    except ValueError:
+        click.echo("--date: expected YYYY-MM-DD", err=True)
+        sys.exit(2)
+    if out is None and not mail:
+        click.echo("give --out FILE.pdf, --mail, or both", err=True)
+        sys.exit(2)
+    if out is not None:
+        report = situation.situation(when)
+        out.write_bytes(situation.render_pdf(report, lang))
+        click.echo(f"{out} ({report.day.isoformat()}, {lang})")
+    if mail:
+        n = situation.mail_report(when, lang)
+        click.echo(f"queued for {n} recipients" if n else "EVAC_SITREP_RECIPIENTS is empty")
 
 
 def _seed(quiet: bool = False) -> None:

@@ -112,6 +112,10 @@ def from_environment(instance_path: str) -> dict:
         "EVAC_SMTP_STARTTLS": _bool(env.get("EVAC_SMTP_STARTTLS")),
         "EVAC_SMTP_TIMEOUT": float(env.get("EVAC_SMTP_TIMEOUT", 5)),
         "EVAC_MAIL_FROM": env.get("EVAC_MAIL_FROM", "evac@lcps.example"),
+        # Who receives the daily situation report (`flask --app evac sitrep --mail`), comma-separated.
+        "EVAC_SITREP_RECIPIENTS": [
+            a.strip() for a in env.get("EVAC_SITREP_RECIPIENTS", "").split(",") if a.strip()
+        ],
         # The mailbox the coordinator on duty reads (acceptances, declines, expiries).
         "EVAC_DUTY_EMAIL": env.get(
             "EVAC_DUTY_EMAIL", env.get("EVAC_CENTRE_EMAIL", "pecc@lcps.example")

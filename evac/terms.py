@@ -19,6 +19,9 @@ class Role(StrEnum):
     # A region's own centre (RCPS): its region's hospitals, requests and transfer quotas.
     REGIONAL = "regional"
     VIEWER = "viewer"
+    # Organisations in the care chain (regional networks, ministry, public health institute):
+    # the situation report, capacity, forecasts and shared scenarios; never a patient or a case.
+    PARTNER = "partner"
 
 
 class CaseStatus(StrEnum):
@@ -155,6 +158,7 @@ _LABELS = [
     (Role.HOSPITAL, _l("Hospital staff")),
     (Role.REGIONAL, _l("Regional coordinator")),
     (Role.VIEWER, _l("Viewer")),
+    (Role.PARTNER, _l("Partner in the care chain")),
     (CaseStatus.RECEIVED, lazy_pgettext("case status", "Received")),
     (CaseStatus.TRIAGED, lazy_pgettext("case status", "Triaged")),
     (CaseStatus.PLACING, lazy_pgettext("case status", "Placing")),

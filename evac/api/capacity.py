@@ -94,3 +94,25 @@ def put_capacity(code: str):
             "isolation_free": hc.isolation_free,
         }
     )
+
+
+@bp.get("/situation")
+@api_roles(*Role)
+def get_situation():
+    """The day's situation: per region and category the figures and forecast, the evacuation
+    pipeline and transfers between regions. No patient, no case."""
+    from evac.services import situation as situation_service
+    from evac.web.situation import day_from
+
+    s = situation_service.situation(day_from(request.args.get("date")))
+    return jsonify({
+        "date": s.day.isoformat(),
+        "made": s.made.isoformat(),
+        "figures": situation_service.figures_rows(s),
+        "pipeline": s.pipeline,
+        "transfers": [{"from": a, "to": b, "category": c, "patients": n}
+                      for a, b, c, n in s.transfers],
+        "stale_reports": [{"hospital": code, "region": region,
+                           "last_report": at.isoformat() if at else None}
+                          for code, _name, region, at in s.stale],
+    })  # fmt: skip

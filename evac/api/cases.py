@@ -8,11 +8,12 @@ from evac import access
 from evac.api import api_roles, bp
 from evac.api.serialize import case_detail, case_summary
 from evac.services import cases as case_service
-from evac.terms import CaseStatus, Role
+from evac.terms import CaseStatus
+from evac.web.access import CASE_READERS
 
 
 @bp.get("/cases")
-@api_roles(*Role)
+@api_roles(*CASE_READERS)
 def list_cases():
     status = request.args.get("status") or None
     if status is not None and status not in {s.value for s in CaseStatus}:
@@ -40,7 +41,7 @@ def list_cases():
 
 
 @bp.get("/cases/<reference>")
-@api_roles(*Role)
+@api_roles(*CASE_READERS)
 def get_case(reference: str):
     case = case_service.get_case(g.api_user, reference)
     detail = access.detail_for(g.api_user, case)

@@ -201,6 +201,14 @@ PATHS: dict[str, dict] = {
                           "422": _error("Unknown language"), **STANDARD_ERRORS},
         }
     },
+    "/api/v1/situation": {
+        "get": {
+            "summary": "The day's situation: per region and category capacity, occupancy, the change in 24 h and the forecast; the evacuation pipeline; transfers between regions; stale reports. No patient, no case.",
+            "parameters": [{"name": "date", "in": "query", "schema": {"type": "string", "format": "date"},
+                            "description": "The day (default today)"}],
+            "responses": {"200": {"description": "The situation"}, "422": _error("Not a date"), **STANDARD_ERRORS},
+        }
+    },
 }  # fmt: skip
 
 

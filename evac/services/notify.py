@@ -30,15 +30,26 @@ MAX_ATTEMPTS = 8
 Recipient = tuple[str, str | None]  # (e-mail address, preferred locale)
 
 
-def queue(recipients: list[Recipient], render: Callable[[], tuple[str, str]]) -> None:
+def queue(
+    recipients: list[Recipient],
+    render: Callable[[], tuple[str, str]],
+    attachment: tuple[str, bytes] | None = None,
+) -> None:
     """Add a message per recipient to the outbox, in the caller's transaction. `render` gives
-    (subject, body) and is called in each recipient's language."""
+    (subject, body) and is called in each recipient's language; `attachment` is (file name,
+    PDF bytes)."""
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
     for address, locale in sorted(set(recipients)):
         language = locale or default
         with force_locale(LOCALE_FORMATS.get(language, language)):
             subject, body = render()
-        db.session.add(OutboxMessage(recipient=address, subject=str(subject), body=str(body)))
+        db.session.add(
+            OutboxMessage(
+                recipient=address, subject=str(subject), body=str(body),
+                attachment=attachment[1] if attachment else None,
+                attachment_name=attachment[0] if attachment else None,
+            )
+        )  # fmt: skip
 
 
 def hospital_staff(hospital_id: int) -> list[Recipient]:
@@ -108,6 +119,9 @@ def _deliver(message: OutboxMessage) -> None:
     mail["To"] = message.recipient
     mail["Subject"] = message.subject
     mail.set_content(message.body)
+    if message.attachment is not None:
+        mail.add_attachment(message.attachment, maintype="application", subtype="pdf",
+                            filename=message.attachment_name or "attachment.pdf")  # fmt: skip
     with smtplib.SMTP(host, cfg["EVAC_SMTP_PORT"], timeout=cfg["EVAC_SMTP_TIMEOUT"]) as smtp:
         if cfg["EVAC_SMTP_STARTTLS"]:
             smtp.starttls()

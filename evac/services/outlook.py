@@ -28,10 +28,12 @@ class Picture:
 
 
 def pictures(region: str | None = None, days: int = 28, horizon: int = 7,
-             today: date | None = None) -> list[Picture]:  # fmt: skip
+             today: date | None = None, daily: dict | None = None) -> list[Picture]:  # fmt: skip
     """Per bed category: the last `days` days of a region (None: the whole country) and the
-    forecast for `horizon` days."""
-    daily = capacity.daily_occupancy(days=days, today=today or utcnow().date())
+    forecast for `horizon` days. `daily` (capacity.daily_occupancy) may be passed in when
+    several regions are drawn from one reading."""
+    if daily is None:
+        daily = capacity.daily_occupancy(days=days, today=today or utcnow().date())
     sums: dict[str, dict[date, list[int]]] = {}
     for (day, code, category), beds in daily.items():
         if region is not None and code != region:

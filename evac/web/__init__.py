@@ -40,6 +40,7 @@ from evac.web import (
     nav,
     offers,
     placement,
+    situation,
     spreading,
     transport,
     triage,
@@ -61,6 +62,7 @@ def init_app(app: Flask) -> None:
         placement,
         documents,
         spreading,
+        situation,
         admin,
     ):
         app.register_blueprint(module.bp)
@@ -78,11 +80,12 @@ def init_app(app: Flask) -> None:
         return user if user is not None and signin.session_is_current(user, version) else None
 
     nav.register("admin.users", _l("Users"), (Role.ADMIN,), 60)
+    nav.register("situation.report", _l("Situation"), tuple(Role), 38)
     nav.register(
         "spreading.index", _l("Spreading"), (Role.COORDINATOR, Role.ADMIN, Role.REGIONAL), 35
     )
     nav.register("dashboard.index", _l("Overview"), (Role.COORDINATOR, Role.ADMIN, Role.VIEWER), 0)
-    nav.register("cases.board", _l("Cases"), tuple(Role), 10)
+    nav.register("cases.board", _l("Cases"), tuple(r for r in Role if r != Role.PARTNER), 10)
     nav.register("intake.upload", _l("Intake"), (Role.COORDINATOR, Role.ADMIN), 20)
     nav.register("capacity.overview", _l("Capacity"), tuple(Role), 30)
     nav.register(

@@ -24,6 +24,8 @@ OVERSIGHT = (Role.COORDINATOR, Role.ADMIN, Role.VIEWER)
 # on its desk (the services check which).
 PLACING = (Role.COORDINATOR, Role.ADMIN, Role.REGIONAL)
 EVERYONE = tuple(Role)
+# Everyone who may know that single cases exist: all but the care chain's partners.
+CASE_READERS = tuple(r for r in Role if r != Role.PARTNER)
 
 
 def roles_required(*roles: Role) -> Callable:

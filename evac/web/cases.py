@@ -17,7 +17,7 @@ from evac.services import registry
 from evac.services import transport as transport_service
 from evac.services import triage as triage_service
 from evac.terms import BedCategory, CaseStatus, Role, Source, Urgency
-from evac.web.access import EVERYONE, PLACING, roles_required
+from evac.web.access import CASE_READERS, PLACING, roles_required
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -28,7 +28,7 @@ def _choice(name: str, allowed) -> str | None:
 
 
 @bp.get("/")
-@roles_required(*EVERYONE)
+@roles_required(*CASE_READERS)
 def board():
     regions = registry.regions()
     filters = case_service.BoardFilters(
@@ -56,7 +56,7 @@ def board():
 
 
 @bp.get("/<reference>")
-@roles_required(*EVERYONE)
+@roles_required(*CASE_READERS)
 def detail(reference: str):
     case = case_service.get_case(current_user, reference)
     detail = access.detail_for(current_user, case)

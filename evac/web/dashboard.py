@@ -17,6 +17,8 @@ bp = Blueprint("dashboard", __name__)
 def index():
     if current_user.has_role(Role.HOSPITAL) and "hospital.portal" in _endpoints():
         return redirect(url_for("hospital.portal"))
+    if current_user.has_role(Role.PARTNER):
+        return redirect(url_for("situation.report"))  # the care chain reads the situation
     return render_template(
         "dashboard/index.html", overview=dashboard_service.overview(current_user)
     )

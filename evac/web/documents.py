@@ -9,7 +9,7 @@ from flask_login import current_user
 from evac.models import Document
 from evac.services import documents as document_service
 from evac.terms import Role
-from evac.web.access import COORDINATING, EVERYONE, roles_required
+from evac.web.access import CASE_READERS, COORDINATING, roles_required
 
 bp = Blueprint("documents", __name__)
 
@@ -60,7 +60,7 @@ def bundle(flight_id: int):
 
 
 @bp.get("/documents/verify/<token>")
-@roles_required(*EVERYONE)
+@roles_required(*CASE_READERS)
 def verify(token: str):
     return render_template(
         "documents/verify.html", check=document_service.verify(current_user, token)

@@ -20,7 +20,9 @@ PUBLIC = {
     "static",
 }
 
-ALL = {"admin", "coordinator", "hospital", "regional", "viewer"}
+ALL = {"admin", "coordinator", "hospital", "partner", "regional", "viewer"}
+# all who may know that single cases exist: not the care chain's partners
+CASE_READERS = ALL - {"partner"}
 COORD = {"admin", "coordinator"}
 # the national centre, and a regional centre for the requests on its desk
 PLACING = {"admin", "coordinator", "regional"}
@@ -44,8 +46,8 @@ POLICY = {
     "admin.reinvite": {"admin"},
     "admin.tokens": {"admin"},
     "admin.revoke_token": {"admin"},
-    "cases.board": ALL,
-    "cases.detail": ALL,
+    "cases.board": CASE_READERS,
+    "cases.detail": CASE_READERS,
     "cases.cancel": PLACING,
     "cases.escalate": {"regional"},
     "cases.group": PLACING,
@@ -67,6 +69,10 @@ POLICY = {
     "triage.triage_case": PLACING,
     "capacity.overview": ALL,
     "capacity.region": ALL,
+    "situation.report": ALL,
+    "situation.pdf": ALL,
+    "situation.figures": ALL,
+    "api.get_situation": ALL,
     "capacity.report": {"admin", "coordinator", "hospital"},
     "capacity.upload": COORD,
     "capacity.transport": COORD,
@@ -107,11 +113,11 @@ POLICY = {
     "documents.acceptance": {"admin", "coordinator", "hospital"},
     "documents.manifest": COORD,
     "documents.bundle": COORD,
-    "documents.verify": ALL,
+    "documents.verify": CASE_READERS,
     "api.transfer_document": {"admin", "coordinator", "hospital"},
     "api.post_requests": COORD,
-    "api.list_cases": ALL,
-    "api.get_case": ALL,
+    "api.list_cases": CASE_READERS,
+    "api.get_case": CASE_READERS,
 }
 
 

@@ -52,6 +52,7 @@ def world(app, make):
         "mst2": make.user("hospital", "MST2"),
         # UMCG's region (NN): sees the patient UMCG accepted, nothing of other regions
         "nn_regional": make.user("regional", region="NN"),
+        "partner": make.user("partner"),
     }
     refs = {key: make.case(family_name=name) for key, name in NAMES.items()}
     with app.test_request_context():
@@ -156,6 +157,7 @@ ALLOWED = {
     "umcg": {"accepted_umcg"},
     "mst2": {"accepted_mst2"},
     "nn_regional": {"accepted_umcg"},
+    "partner": set(),
 }
 
 

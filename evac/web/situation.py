@@ -1,0 +1,58 @@
+"""The daily situation report as a page, a PDF (Dutch or English) and per-region figures as CSV,
+for the centre and the organisations of the care chain."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from flask import Blueprint, Response, render_template, request
+from flask_babel import gettext as _
+
+from evac.services import situation as situation_service
+from evac.services.errors import InvalidInput, Problem
+from evac.web.access import EVERYONE, roles_required
+
+bp = Blueprint("situation", __name__, url_prefix="/situation")
+
+
+def day_from(raw: str | None) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput([Problem("date", _("Give the day as YYYY-MM-DD."))]) from None
+
+
+@bp.get("/")
+@roles_required(*EVERYONE)
+def report():
+    s = situation_service.situation(day_from(request.args.get("date")))
+    return render_template("situation/report.html", s=s)
+
+
+@bp.get("/report.pdf")
+@roles_required(*EVERYONE)
+def pdf():
+    lang = request.args.get("lang", "nl")
+    if lang not in ("nl", "en"):
+        raise InvalidInput([Problem("lang", _("The report is written in nl or en."))])
+    s = situation_service.situation(day_from(request.args.get("date")))
+    data = situation_service.render_pdf(s, lang)
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f"inline; filename=situation-{s.day.isoformat()}-{lang}.pdf"})  # fmt: skip
+
+
+@bp.get("/figures.csv")
+@roles_required(*EVERYONE)
+def figures():
+    s = situation_service.situation(day_from(request.args.get("date")))
+    rows = situation_service.figures_rows(s)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(situation_service.FIGURE_COLUMNS))
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=situation-{s.day.isoformat()}.csv"})  # fmt: skip
