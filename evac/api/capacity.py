@@ -116,3 +116,26 @@ def get_situation():
                            "last_report": at.isoformat() if at else None}
                           for code, _name, region, at in s.stale],
     })  # fmt: skip
+
+
+@bp.get("/situation/fhir")
+@api_roles(*Role)
+def get_situation_fhir():
+    """Per region a FHIR R4 MeasureReport (SANER style) of the day's beds, in a Bundle."""
+    from evac.services import situation as situation_service
+    from evac.web.situation import day_from
+
+    region = (request.args.get("region") or "").upper() or None
+    bundle = situation_service.fhir_bundle(day_from(request.args.get("date")), region)
+    return jsonify(bundle), 200, {"Content-Type": "application/fhir+json"}
+
+
+@bp.get("/capacity/have.xml")
+@api_roles(*Role)
+def get_have():
+    """Hospital availability as EDXL-HAVE 2.0 XML."""
+    from flask import Response
+
+    from evac.services import situation as situation_service
+
+    return Response(situation_service.have_xml(), mimetype="application/xml")

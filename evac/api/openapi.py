@@ -209,6 +209,21 @@ PATHS: dict[str, dict] = {
             "responses": {"200": {"description": "The situation"}, "422": _error("Not a date"), **STANDARD_ERRORS},
         }
     },
+    "/api/v1/situation/fhir": {
+        "get": {
+            "summary": "The day's beds per region as FHIR R4 MeasureReports (SANER style) in a collection Bundle",
+            "parameters": [{"name": "date", "in": "query", "schema": {"type": "string", "format": "date"}},
+                           {"name": "region", "in": "query", "schema": {"type": "string"}, "description": "One region's report only"}],
+            "responses": {"200": {"description": "A FHIR Bundle", "content": {"application/fhir+json": {}}},
+                          "422": _error("Not a date"), **STANDARD_ERRORS},
+        }
+    },
+    "/api/v1/capacity/have.xml": {
+        "get": {
+            "summary": "Hospital availability as OASIS EDXL-HAVE 2.0 XML (baseline and available beds per category, last update)",
+            "responses": {"200": {"description": "HospitalStatus XML", "content": {"application/xml": {}}}, **STANDARD_ERRORS},
+        }
+    },
 }  # fmt: skip
 
 

@@ -251,3 +251,55 @@ def figures_rows(s: Situation) -> list[dict]:
                 "forecast_7d": f.week, "forecast_7d_hi80": f.week_hi80,
             })  # fmt: skip
     return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Exports for partners
+
+
+def have_xml() -> bytes:
+    """Every active hospital's current beds as EDXL-HAVE 2.0 (available = free now)."""
+    from evac.interop import have
+
+    hospitals = []
+    for rc in capacity.current_capacity():
+        for hc in rc.hospitals:
+            beds = {c: (b.capacity, b.free) for c, b in hc.beds.items()}
+            if hc.isolation_free:
+                beds["isolation"] = (hc.isolation_free, hc.isolation_free)
+            hospitals.append({"code": hc.hospital.code, "name": hc.hospital.name,
+                              "lat": hc.hospital.lat, "lon": hc.hospital.lon,
+                              "reported_at": hc.reported_at, "beds": beds})  # fmt: skip
+    hospitals.sort(key=lambda h: h["code"])
+    return have.hospital_status(hospitals)
+
+
+def fhir_bundle(day: date | None = None, region: str | None = None) -> dict:
+    """Per region (or one region) a FHIR R4 MeasureReport of the day's beds, in one Bundle."""
+    from evac.interop import fhir_capacity
+    from evac.models.types import utcnow
+
+    now = utcnow()
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    day = day or now.astimezone(zone).date()
+    start, end = _bounds(day)
+    daily = capacity.daily_occupancy(days=1, today=day)
+    names = {r.code: r.name for r in db.session.scalars(select(Region))}
+    beds: dict[str, dict[str, tuple[int, int]]] = {}
+    for (_day, code, category), b in daily.items():
+        if region is None or code == region:
+            beds.setdefault(code, {})[category] = (b.capacity, b.occupied)
+    reports = [
+        fhir_capacity.measure_report(
+            code,
+            names.get(code, code),
+            day,
+            start.astimezone(zone),
+            end.astimezone(zone),
+            beds[code],
+            current_app.config["EVAC_CENTRE_NAME"],
+            now,
+        )  # fmt: skip
+        for code in sorted(beds)
+    ]
+    return fhir_capacity.bundle(reports, now)

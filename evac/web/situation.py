@@ -56,3 +56,22 @@ def figures():
     writer.writerows(rows)
     return Response(out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=situation-{s.day.isoformat()}.csv"})  # fmt: skip
+
+
+@bp.get("/have.xml")
+@roles_required(*EVERYONE)
+def have():
+    """Hospital availability as EDXL-HAVE 2.0, for partners' systems."""
+    return Response(situation_service.have_xml(), mimetype="application/xml", headers={
+        "Content-Disposition": "attachment; filename=evac-have.xml"})  # fmt: skip
+
+
+@bp.get("/fhir.json")
+@roles_required(*EVERYONE)
+def fhir():
+    """The day's beds per region as FHIR R4 MeasureReports in a Bundle."""
+    import json
+
+    bundle = situation_service.fhir_bundle(day_from(request.args.get("date")))
+    return Response(json.dumps(bundle, ensure_ascii=False, indent=1), mimetype="application/fhir+json",
+                    headers={"Content-Disposition": "attachment; filename=evac-capacity-fhir.json"})  # fmt: skip

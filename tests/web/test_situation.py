@@ -95,3 +95,42 @@ def test_the_command_writes_the_pdf_and_mails_it_with_the_pdf_attached(app, runn
             "-nl.pdf"
         )
     assert runner.invoke(args=["sitrep"]).exit_code == 2
+
+
+def test_the_fhir_measure_reports_validate_and_carry_the_regions_beds(app, client, make):
+    from fhir.resources.R4B.bundle import Bundle
+    from fhir.resources.R4B.measurereport import MeasureReport
+
+    reports(app, make)
+    token = make.token(make.user("partner"))
+    response = client.get("/api/v1/situation/fhir", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200 and response.mimetype == "application/fhir+json"
+    bundle = Bundle.model_validate(response.get_json())  # raises on anything not FHIR
+    by_region = {e.resource.subject.identifier.value: e.resource for e in bundle.entry}
+    nw = MeasureReport.model_validate(by_region["NW"].model_dump())
+    populations = {p.code.coding[0].code: p.count for p in nw.group[0].population}
+    assert populations == {"numBeds": 340, "numBedsOcc": 286, "numICUBeds": 40, "numICUBedsOcc": 36}
+    one = client.get(
+        "/api/v1/situation/fhir?region=NN", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert len(one.get_json()["entry"]) == 1
+
+
+def test_edxl_have_lists_every_hospital_with_baseline_and_available_beds(app, client, make):
+    from xml.etree import ElementTree as ET
+
+    from evac.interop.have import NS
+
+    reports(app, make)
+    token = make.token(make.user("partner"))
+    response = client.get("/api/v1/capacity/have.xml", headers={"Authorization": f"Bearer {token}"})
+    root = ET.fromstring(response.get_data())
+    assert root.tag == f"{{{NS}}}HospitalStatus"
+    ns = {"h": NS}
+    azw = next(h for h in root.findall("h:Hospital", ns)
+               if h.find("h:Organization/h:OrganizationInformation/h:OrganizationID", ns).text == "AZW")  # fmt: skip
+    beds = {b.find("h:BedCategory", ns).text: (b.find("h:Capacity/h:BaselineCount", ns).text,
+                                                b.find("h:Capacity/h:AvailableCount", ns).text)
+            for b in azw.findall("h:HospitalBedCapacityStatus/h:BedCapacity", ns)}  # fmt: skip
+    assert beds["AdultICU"] == ("40", "4") and beds["MedicalSurgical"] == ("300", "50")
+    assert azw.find("h:LastUpdateTime", ns) is not None
