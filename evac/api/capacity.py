@@ -18,6 +18,12 @@ def _beds(beds: capacity_service.Beds) -> dict:
         "reserved": beds.reserved,
         "free": beds.free,
         "occupancy": None if beds.fraction is None else round(beds.fraction, 4),
+        "surge": beds.surge,
+        **(
+            {"closed_until": beds.closed_until.isoformat(), "closed_reason": beds.closed_reason}
+            if beds.closed_until
+            else {}
+        ),
     }
 
 
@@ -81,6 +87,8 @@ def put_capacity(code: str):
             )
             continue
         figures.categories[str(category)] = (values["capacity"], values["occupied"])
+        if "surge" in values:
+            figures.surge[str(category)] = values["surge"]
     if problems:
         raise InvalidInput(problems)
     report = capacity_service.report_capacity(g.api_user, code, figures, channel="api")

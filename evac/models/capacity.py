@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evac.extensions import db
@@ -43,6 +43,8 @@ class CapacityFigure(db.Model):
     category: Mapped[str] = mapped_column(String(20))
     capacity: Mapped[int]
     occupied: Mapped[int]
+    # extra beds the hospital can open within 24 hours (surge), as EDXL-HAVE reports them
+    surge: Mapped[int] = mapped_column(default=0)
 
     report: Mapped[CapacityReport] = relationship(back_populates="figures")
 
@@ -61,6 +63,14 @@ class HospitalBeds(db.Model):
     reserved: Mapped[int] = mapped_column(default=0)
     reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)
+    surge: Mapped[int] = mapped_column(default=0)
+    # A category closed to new patients (as IVENA's "Abmeldung" or HAVE's Closed), with why and
+    # until when; the closure ends by itself then.
+    closed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_reason: Mapped[str | None] = mapped_column(Text)
+
+    def closed(self, now: datetime) -> bool:
+        return self.closed_until is not None and self.closed_until > now
 
     hospital: Mapped[Hospital] = relationship()  # noqa: F821
 

@@ -44,6 +44,8 @@ class Figures:
 
     categories: dict[str, tuple[int, int]]
     isolation_free: int | None = None
+    # extra beds that can be opened within 24 hours, per category (optional)
+    surge: dict[str, int] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -116,7 +118,7 @@ def report_capacity(
     hospital = _hospital(hospital_code)
     if not may_report_for(actor, hospital):
         raise Forbidden(_("You may report capacity only for your own hospital."))
-    problems = _check(figures)
+    problems = _check(figures) + _surge_problems(figures)
     if problems:
         raise InvalidInput(problems)
     report = record_report(actor, hospital, figures, channel, reported_at or utcnow())
@@ -135,7 +137,7 @@ def record_report(
         channel=channel,
         isolation_free=figures.isolation_free or 0,
         figures=[
-            CapacityFigure(category=c, capacity=cap, occupied=occ)
+            CapacityFigure(category=c, capacity=cap, occupied=occ, surge=figures.surge.get(c, 0))
             for c, (cap, occ) in sorted(figures.categories.items())
         ],
     )
@@ -157,6 +159,8 @@ def record_report(
         # An older report (a late CSV, say) joins the history but does not overwrite newer figures.
         if beds.reported_at is None or beds.reported_at <= at:
             beds.capacity, beds.occupied, beds.reported_at = capacity, occupied, at
+            if category in figures.surge:
+                beds.surge = figures.surge[category]
     audit.record(
         actor,
         "capacity.reported",
@@ -282,6 +286,80 @@ def import_capacity_csv(actor: User, raw: bytes) -> list[CapacityReport]:
     return reports
 
 
+def _surge_problems(figures: Figures, row: int | None = None) -> list[Problem]:
+    return [
+        Problem(
+            f"surge-{c}", _("Extra beds must be a whole number from 0 to %(n)d.", n=MAX_BEDS), row
+        )
+        for c, n in figures.surge.items()
+        if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_BEDS
+    ]
+
+
+MAX_CLOSURE = timedelta(days=14)
+
+
+def close_category(
+    actor: User, hospital_code: str, category: str, until: datetime | None, reason: str
+) -> HospitalBeds:
+    """Close a bed category to new patients until a time, with a reason: placement leaves it
+    out and no offer is made for it meanwhile; the closure ends by itself."""
+    hospital = _hospital(hospital_code)
+    if not may_report_for(actor, hospital):
+        raise Forbidden(_("You may report capacity only for your own hospital."))
+    now = utcnow()
+    problems = []
+    if category not in REPORTED:
+        problems.append(Problem("category", _("Choose a bed category.")))
+    if until is None or until <= now or until > now + MAX_CLOSURE:
+        problems.append(Problem("until", _("The end of a closure lies in the next 14 days.")))
+    reason = (reason or "").strip()
+    if not reason:
+        problems.append(Problem("reason", _("Say why the category is closed.")))
+    if problems:
+        raise InvalidInput(problems)
+    beds = db.session.scalar(
+        select(HospitalBeds).where(
+            HospitalBeds.hospital_id == hospital.id, HospitalBeds.category == category
+        )
+    )
+    if beds is None:
+        beds = HospitalBeds(hospital=hospital, category=category, reserved=0)
+        db.session.add(beds)
+    beds.closed_until, beds.closed_reason = until, reason[:500]
+    audit.record(actor, "capacity.closed", hospital, category=category, until=until, reason=reason)
+    db.session.commit()
+    return beds
+
+
+def reopen_category(actor: User, hospital_code: str, category: str) -> None:
+    hospital = _hospital(hospital_code)
+    if not may_report_for(actor, hospital):
+        raise Forbidden(_("You may report capacity only for your own hospital."))
+    beds = db.session.scalar(
+        select(HospitalBeds).where(
+            HospitalBeds.hospital_id == hospital.id, HospitalBeds.category == category
+        )
+    )
+    if beds is not None and beds.closed_until is not None:
+        beds.closed_until, beds.closed_reason = None, None
+        audit.record(actor, "capacity.reopened", hospital, category=category)
+        db.session.commit()
+
+
+def closed_categories(now: datetime | None = None) -> dict[int, set[str]]:
+    """Per hospital id: the categories closed to new patients now."""
+    now = now or utcnow()
+    out: dict[int, set[str]] = defaultdict(set)
+    for hospital_id, category in db.session.execute(
+        select(HospitalBeds.hospital_id, HospitalBeds.category).where(
+            HospitalBeds.closed_until > now
+        )
+    ):
+        out[hospital_id].add(category)
+    return out
+
+
 def report_transport(
     actor: User, region_code: str, ambulances: int, micu: int
 ) -> TransportCapacityReport:
@@ -316,6 +394,10 @@ class Beds:
     capacity: int = 0
     occupied: int = 0
     reserved: int = 0
+    surge: int = 0
+    closed_until: datetime | None = None
+    closed_reason: str | None = None
+    reported_at: datetime | None = None
 
     @property
     def free(self) -> int:
@@ -331,6 +413,7 @@ class Beds:
         self.capacity += other.capacity
         self.occupied += other.occupied
         self.reserved += other.reserved
+        self.surge += other.surge
 
     @classmethod
     def sum(cls, beds) -> Beds:
@@ -383,7 +466,11 @@ def _hospital_figures(hospitals: list[Hospital], now: datetime) -> list[Hospital
         if row.category == ISOLATION:
             hc.isolation_free = row.capacity
         else:
-            hc.beds[row.category] = Beds(row.capacity, row.occupied, row.reserved)
+            hc.beds[row.category] = Beds(
+                row.capacity, row.occupied, row.reserved, row.surge,
+                row.closed_until if row.closed(now) else None,
+                row.closed_reason if row.closed(now) else None, row.reported_at,
+            )  # fmt: skip
         if row.reported_at and (hc.reported_at is None or row.reported_at > hc.reported_at):
             hc.reported_at = row.reported_at
     for hc in by_hospital.values():

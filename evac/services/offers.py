@@ -227,6 +227,17 @@ def make_offer(
             ]
         )
     now = utcnow()
+    closed = db.session.scalar(
+        select(HospitalBeds).where(
+            HospitalBeds.hospital_id == hospital.id,
+            HospitalBeds.category == category,
+            HospitalBeds.closed_until > now,
+        )
+    )
+    if closed is not None:
+        raise InvalidInput([Problem("hospital", _(
+            "%(hospital)s has closed these beds to new patients: %(reason)s",
+            hospital=hospital.name, reason=closed.closed_reason or ""))])  # fmt: skip
     deadline = deadline or default_deadline(case.urgency, now)
     if deadline <= now:
         raise InvalidInput([Problem("deadline", _("The deadline must lie in the future."))])

@@ -18,6 +18,7 @@ from evac import placement as engine
 from evac import workflow
 from evac.extensions import db
 from evac.models import Case, Flight, Hospital, HospitalBeds, Offer, PlacementProposal, User
+from evac.models.types import utcnow
 from evac.placement.model import build as build_model
 from evac.placement.objective import region_totals
 from evac.services import audit, offers, settings
@@ -43,7 +44,10 @@ def build_instance(
         _name, lat, lon = AIRPORTS[DEFAULT_AIRPORT]
         origin = {"lat": lat, "lon": lon}
     beds: dict[int, dict[str, HospitalBeds]] = {}
+    now = utcnow()
     for row in db.session.scalars(select(HospitalBeds)):
+        if row.closed(now):
+            continue  # closed to new patients: as if the hospital had none of these beds
         beds.setdefault(row.hospital_id, {})[row.category] = row
     hospitals = []
     for h in db.session.scalars(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,8 +17,9 @@ from evac.models.types import utcnow
 from evac.services import capacity as capacity_service
 from evac.services import registry
 from evac.services.errors import InvalidInput
-from evac.terms import BedCategory, Role
+from evac.terms import BedCategory, Role, label
 from evac.web.access import COORDINATING, EVERYONE, OVERSIGHT, roles_required
+from evac.web.transport import local_time
 
 bp = Blueprint("capacity", __name__, url_prefix="/capacity")
 
@@ -145,8 +147,49 @@ def _figures_from(form, categories) -> tuple[capacity_service.Figures, list]:
             )
             continue
         figures.categories[category] = (capacity, occupied)
+        surge = number(f"surge-{category}")
+        if surge is not None:
+            figures.surge[category] = surge
     figures.isolation_free = number("isolation_free")
     return figures, problems
+
+
+@bp.post("/hospitals/<code>/closure")
+@roles_required(Role.COORDINATOR, Role.ADMIN, Role.HOSPITAL)
+def closure(code: str):
+    """Close a category to new patients until a time (or reopen it)."""
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        flash(
+            _("The form had expired or was sent from elsewhere. Reload the page and retry."),
+            "error",
+        )
+        return redirect(url_for("capacity.report", code=code))
+    category = request.form.get("category", "")
+    if request.form.get("action") == "reopen":
+        capacity_service.reopen_category(current_user, code, category)
+        flash(_("%(category)s is open to new patients again.",
+                category=label(BedCategory(category)) if category in BedCategory._value2member_map_ else category), "success")  # fmt: skip
+        return redirect(url_for("capacity.report", code=code))
+    raw = (request.form.get("until") or "").strip()
+    try:
+        from datetime import datetime as dt
+
+        until = local_time(dt.fromisoformat(raw)) if raw else None
+    except ValueError:
+        until = None
+    try:
+        capacity_service.close_category(current_user, code, category, until,
+                                        request.form.get("reason", ""))  # fmt: skip
+    except InvalidInput as exc:
+        for p in exc.problems:
+            flash(p.message, "error")
+    else:
+        flash(
+            _("Closed to new patients until %(until)s.", until=format_datetime(until, "short")),
+            "info",
+        )
+    return redirect(url_for("capacity.report", code=code))
 
 
 @bp.post("/upload")

@@ -78,6 +78,7 @@ POLICY = {
     "situation.have": ALL,
     "situation.fhir": ALL,
     "capacity.report": {"admin", "coordinator", "hospital"},
+    "capacity.closure": {"admin", "coordinator", "hospital"},
     "capacity.upload": COORD,
     "capacity.transport": COORD,
     "capacity.export": {"admin", "coordinator", "viewer"},

@@ -1,8 +1,10 @@
 """Capacity pages and API: reporting, the overview, upload, export, and who may do what."""
 
 import io
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
-from tests.conftest import csrf_token, post_form
+from tests.conftest import csrf_token, now, post_form
 
 
 def test_a_hospital_reports_its_beds_and_the_region_changes(as_user):
@@ -90,7 +92,7 @@ def api(client, token, method, url, body=None):
 def test_api_put_and_get_capacity(client, make):
     token = make.token(make.user("hospital", "UMCG"))
     body = {
-        "categories": {"ic": {"capacity": 30, "occupied": 27}},
+        "categories": {"ic": {"capacity": 30, "occupied": 27, "surge": 4}},
         "isolation_free": 2,
         "unknown": 1,
     }
@@ -104,6 +106,7 @@ def test_api_put_and_get_capacity(client, make):
         "reserved": 0,
         "free": 3,
         "occupancy": 0.9,
+        "surge": 4,
     }
     umcg = next(h for h in data["hospitals"] if h["code"] == "UMCG")
     assert umcg["isolation_free"] == 2 and umcg["stale"] is False
@@ -127,3 +130,24 @@ def test_api_invalid_capacity_is_422(client, make):
         assert api(client, token, "PUT", "/api/v1/hospitals/UMCG/capacity", body).status_code == 422
     assert client.put("/api/v1/hospitals/UMCG/capacity", data="x",
                       headers={"Authorization": f"Bearer {token}"}).status_code == 400  # fmt: skip
+
+
+def test_a_hospital_closes_a_category_from_its_report_page_and_opens_it_again(as_user):
+    client = as_user("hospital", "UMCG")
+    page = "/capacity/hospitals/UMCG"
+    post_form(client, page, {"capacity-ic": "20", "occupied-ic": "10"}, page=page)
+    until = (
+        (now() + timedelta(hours=6))
+        .astimezone(ZoneInfo("Europe/Amsterdam"))
+        .strftime("%Y-%m-%dT%H:%M")
+    )
+    post_form(client, f"{page}/closure", {"category": "ic", "until": until,
+              "reason": "Ventilators in repair"}, page=page)  # fmt: skip
+    html = client.get(page).get_data(as_text=True)
+    assert "Ventilators in repair" in html and "closed until" in html
+    assert "closed until" in client.get("/capacity/").get_data(as_text=True)
+    post_form(client, f"{page}/closure", {"category": "ic", "action": "reopen"}, page=page)
+    assert "Ventilators in repair" not in client.get(page).get_data(as_text=True)
+    bad = post_form(client, f"{page}/closure", {"category": "ic", "until": "", "reason": "x"},
+                    page=page, follow_redirects=True)  # fmt: skip
+    assert "next 14 days" in bad.get_data(as_text=True)
