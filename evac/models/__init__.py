@@ -18,7 +18,7 @@ from evac.models.cases import (
 from evac.models.documents import Document
 from evac.models.hospitals import Hospital, Region
 from evac.models.offers import Offer, OutboxMessage, PlacementProposal, Setting
-from evac.models.spreading import SpreadingPlan, TransferQuota
+from evac.models.spreading import Scenario, SpreadingPlan, TransferQuota
 from evac.models.transport import Flight, Leg
 from evac.models.triage import TriageRecord
 from evac.models.users import ApiToken, LoginThrottle, RecoveryCode, User
@@ -45,6 +45,7 @@ __all__ = [
     "RecoveryCode",
     "Region",
     "Setting",
+    "Scenario",
     "SpreadingPlan",
     "StatusChange",
     "TransferQuota",

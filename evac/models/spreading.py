@@ -55,3 +55,20 @@ class TransferQuota(db.Model):
     plan: Mapped[SpreadingPlan] = relationship(back_populates="quotas")
     from_region: Mapped[Region] = relationship(foreign_keys=[from_region_id])  # noqa: F821
     to_region: Mapped[Region] = relationship(foreign_keys=[to_region_id])  # noqa: F821
+
+
+class Scenario(db.Model):
+    """A what-if a coordinator described (arrivals, lost beds, more domestic transfers), with
+    its day-by-day projection; shared ones are read by the care chain's partners too."""
+
+    __tablename__ = "scenario"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    shared: Mapped[bool] = mapped_column(default=False)
+    params: Mapped[dict] = mapped_column(JSONType)
+    result: Mapped[dict] = mapped_column(JSONType)
+
+    user: Mapped[User | None] = relationship()  # noqa: F821

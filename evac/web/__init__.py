@@ -40,6 +40,7 @@ from evac.web import (
     nav,
     offers,
     placement,
+    scenarios,
     situation,
     spreading,
     transport,
@@ -63,6 +64,7 @@ def init_app(app: Flask) -> None:
         documents,
         spreading,
         situation,
+        scenarios,
         admin,
     ):
         app.register_blueprint(module.bp)
@@ -81,6 +83,10 @@ def init_app(app: Flask) -> None:
 
     nav.register("admin.users", _l("Users"), (Role.ADMIN,), 60)
     nav.register("situation.report", _l("Situation"), tuple(Role), 38)
+    nav.register(
+        "scenarios.index", _l("Scenarios"),
+        (Role.COORDINATOR, Role.ADMIN, Role.VIEWER, Role.PARTNER, Role.REGIONAL), 39,
+    )  # fmt: skip
     nav.register(
         "spreading.index", _l("Spreading"), (Role.COORDINATOR, Role.ADMIN, Role.REGIONAL), 35
     )

@@ -76,6 +76,12 @@ POLICY = {
     "api.get_situation_fhir": ALL,
     "api.get_have": ALL,
     "situation.have": ALL,
+    "scenarios.index": {"admin", "coordinator", "viewer", "partner", "regional"},
+    "scenarios.show": {"admin", "coordinator", "viewer", "partner", "regional"},
+    "scenarios.compare": {"admin", "coordinator", "viewer", "partner", "regional"},
+    "scenarios.pdf": {"admin", "coordinator", "viewer", "partner", "regional"},
+    "scenarios.create": COORD,
+    "scenarios.share": COORD,
     "situation.fhir": ALL,
     "capacity.report": {"admin", "coordinator", "hospital"},
     "capacity.closure": {"admin", "coordinator", "hospital"},
@@ -175,7 +181,8 @@ def samples(make, app):
         token_id = db.session.scalar(select(ApiToken.id))
         user_id = coordinator.id
         plan_id, quota_id = spreading_sample(coordinator)
-    return {"user_id": user_id, "token_id": token_id, "plan_id": plan_id, "quota_id": quota_id,"reference": reference, "record_id": record_id, "filename": "evac.css", "code": "UMCG",
+    return {"user_id": user_id, "token_id": token_id, "plan_id": plan_id, "quota_id": quota_id,
+            "scenario_id": 1,"reference": reference, "record_id": record_id, "filename": "evac.css", "code": "UMCG",
             "offer_id": offer_id, "flight_id": flight_id, "leg_id": leg_id, "proposal_id": proposal_id, "token": "no-such-token"}  # fmt: skip
 
 

@@ -109,6 +109,7 @@ def world(app, make):
             "user_id": [users["viewer"].id],
             "token_id": [1],
             "plan_id": [1],
+            "scenario_id": [1],
             "quota_id": [1],
         }
     tokens = {who: make.token(user) for who, user in users.items()}
