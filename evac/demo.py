@@ -28,6 +28,8 @@ DEMO_USERS = [
     ("umcu@evac.example", "hospital", "UMCU", "Eva Mulder (UMC Utrecht)"),
     # the regional centre (RCPS) of Noord-Holland and Flevoland: the busy west
     ("rcps-nw@evac.example", "regional", "NW", "Joost de Boer (RCPS NW)"),
+    # a partner in the care chain (e.g. the ministry): the situation, never a patient
+    ("partner@evac.example", "partner", None, "Fatima El Amrani (VWS)"),
 ]
 # One password for every demo login, easy to type at a demo and acceptable to the password rules
 # (which refuse a password holding the e-mail address, as role + suffix would).
