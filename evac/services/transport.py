@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -240,11 +241,36 @@ def remove_from_flight(actor: User, reference: str) -> None:
 
 
 def set_flight_status(
-    actor: User, flight_id: int, status: str, at: datetime | None = None
+    actor: User,
+    flight_id: int,
+    status: str,
+    at: datetime | None = None,
+    *,
+    reason: str | None = None,
+    override: bool = False,
 ) -> Flight:
-    """Departed, landed or cancelled: the aircraft legs of its patients follow."""
+    """Departed, landed or cancelled: the aircraft legs of its patients follow.
+
+    A flight does not depart while a patient on it has no accepted hospital, nor more than an
+    hour before its planned departure, unless the coordinator overrides with a reason; a
+    cancellation needs a reason too."""
     _coordinator(actor)
     flight = get_flight(actor, flight_id)
+    reason = (reason or "").strip()
+    now = utcnow()
+    if status == "cancelled" and not reason:
+        raise InvalidInput([Problem("reason", _("Say why the flight is cancelled."))])
+    if status == "departed" and flight.status == "planned" and not (override and reason):
+        unplaced = [c.reference for c in flight_cases(flight) if c.status not in workflow.HOLDS_BED]
+        if unplaced:
+            raise Conflict(_(
+                "Not every patient has an accepted hospital (%(references)s). Depart anyway only "
+                "with a reason, under 'Depart although…'.", references=", ".join(unplaced)))  # fmt: skip
+        if flight.planned_departure and flight.planned_departure - (at or now) > timedelta(hours=1):
+            raise Conflict(_(
+                "The flight is planned to leave at %(when)s, more than an hour from now. Depart "
+                "early only with a reason, under 'Depart although…'.",
+                when=format_datetime(flight.planned_departure, "short")))  # fmt: skip
     allowed = {
         "planned": {"departed", "cancelled"},
         "departed": {"landed"},
@@ -276,7 +302,8 @@ def set_flight_status(
             case.flight_id = None
             db.session.flush()
         _sync(case, actor)
-    audit.record(actor, f"flight.{status}", flight, code=flight.code, at=at, patients=len(cases))
+    audit.record(actor, f"flight.{status}", flight, code=flight.code, at=at, patients=len(cases),
+                 reason=reason or None, override=override or None)  # fmt: skip
     db.session.commit()
     return flight
 

@@ -45,7 +45,7 @@ def waiting_for_triage(user: User, limit: int = 200) -> list[Case]:
             select(Case)
             .where(Case.status == CaseStatus.RECEIVED, on_desk(user))
             .options(selectinload(Case.patient), selectinload(Case.clinical))
-            .order_by(URGENCY_RANK, Case.received_at)
+            .order_by(URGENCY_RANK, Case.requested_at, Case.id)
             .limit(limit)
         )
     )

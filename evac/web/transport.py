@@ -122,9 +122,18 @@ def flight(flight_id: int):
 @roles_required(*COORDINATING)
 def flight_status(flight_id: int):
     if FlaskForm().validate_on_submit():
-        flight = transport_service.set_flight_status(
-            current_user, flight_id, request.form.get("status", "")
-        )
+        try:
+            flight = transport_service.set_flight_status(
+                current_user,
+                flight_id,
+                request.form.get("status", ""),
+                reason=request.form.get("reason"),
+                override=request.form.get("override") == "1",
+            )
+        except InvalidInput as exc:
+            for p in exc.problems:
+                flash(p.message, "error")
+            return redirect(url_for("transport.flight", flight_id=flight_id))
         flash(
             _(
                 "Flight %(code)s: %(status)s.",

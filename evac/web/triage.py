@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     DecimalField,
@@ -109,7 +110,10 @@ def triage_case(reference: str):
                 getattr(form, p.field).errors = [*getattr(form, p.field).errors, p.message]
             status = 422
         else:
-            flash(_("Case %(reference)s is triaged.", reference=reference), "success")
+            link = Markup('<a href="{}">{}</a>').format(
+                url_for("cases.detail", reference=reference), reference
+            )
+            flash(Markup(_("Case %(reference)s is triaged.", reference=link)), "success")
             # From the queue, straight on to the next waiting case.
             following = (
                 triage_service.waiting_for_triage(current_user, limit=1) if was_waiting else []

@@ -12,6 +12,7 @@ pytestmark = pytest.mark.browser
 def test_arrival_day(browser, live_server, app, make):
     flight_id, refs = accepted_on_flight(app, make, n=2)
     centre = browser.new_context(locale="en-GB").new_page()
+    centre.on("dialog", lambda dialog: dialog.accept())  # "Mark flight … as departed?"
     sign_in(centre, live_server, make.user("coordinator"))
     centre.goto(f"{live_server}/flights/{flight_id}")
     assert centre.locator("table.arrival-board tbody tr").count() == 2

@@ -108,7 +108,7 @@ def test_a_cancelled_flight_returns_its_patients_to_accepted(make, centre):
     f = flight(centre)
     ref = accepted(make, centre)
     transport.put_on_flight(centre, ref, f.id)
-    transport.set_flight_status(centre, f.id, "cancelled")
+    transport.set_flight_status(centre, f.id, "cancelled", reason="Aircraft grounded")
     assert status(centre, ref) == "accepted" and cases.get_case(centre, ref).flight_id is None
     with pytest.raises(Conflict):
         transport.set_flight_status(centre, f.id, "departed")
@@ -189,3 +189,26 @@ def test_a_domestic_patient_returns_to_the_region_of_origin(make, centre):
     transport.confirm_arrival(centre, ref)
     back = transport.plan_return(centre, ref, transport.ReturnInput("region"))
     assert back.destination_region.code == "WEST" and back.include_own_region
+
+
+def test_a_flight_waits_for_accepted_hospitals_or_a_reason(ctx, make):
+    from evac.models import Flight
+
+    centre = db.session.get(User, make.user("coordinator").id)
+    f = transport.create_flight(centre, transport.FlightInput(
+        code="GUARD-1", operator="SAS", planned_departure=utcnow() + timedelta(hours=3),
+        planned_arrival=utcnow() + timedelta(hours=6), stretcher_places=5, seated_places=5))  # fmt: skip
+    ref = make.case()
+    triage.triage_case(centre, ref, triage.starting_values(cases.get_case(centre, ref)))
+    transport.put_on_flight(centre, ref, f.id)
+    with pytest.raises(Conflict) as err:
+        transport.set_flight_status(centre, f.id, "departed")
+    assert ref in err.value.message
+    with pytest.raises(Conflict):  # an override without a reason is no override
+        transport.set_flight_status(centre, f.id, "departed", override=True)
+    transport.remove_from_flight(centre, ref)
+    with pytest.raises(Conflict) as err:  # three hours early
+        transport.set_flight_status(centre, f.id, "departed")
+    assert "more than an hour" in err.value.message
+    transport.set_flight_status(centre, f.id, "departed", override=True, reason="Weather window")
+    assert db.session.get(Flight, f.id).status == "departed"

@@ -1,0 +1,39 @@
+"""Actions that cannot go wrong: cancelling a flight, removing a patient from it and cancelling a
+case ask first, naming what changes; the first click (dismissed) changes nothing, the confirmed
+one does. A flight with a patient without an accepted hospital does not depart without a reason."""
+
+import pytest
+
+from tests.e2e.test_intake_journey import sign_in
+from tests.web.test_transport_pages import accepted_on_flight
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_first_click_changes_nothing_the_confirmed_one_does(browser, live_server, app, make):
+    flight_id, refs = accepted_on_flight(app, make, n=2)
+    page = browser.new_context(locale="en-GB").new_page()
+    sign_in(page, live_server, make.user("coordinator"))
+    page.goto(f"{live_server}/flights/{flight_id}")
+    answers, asked = [False], []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.accept() if answers[0] else dialog.dismiss()
+
+    page.on("dialog", answer)
+    row = page.locator(f'tr[data-case="{refs[0]}"]')
+    row.get_by_role("button", name="Remove from this flight").click()
+    assert refs[0] in asked[-1] and "seat is freed" in asked[-1]
+    assert page.locator(f'tr[data-case="{refs[0]}"]').count() == 1  # still on board
+    page.get_by_label("Reason").last.fill("Aircraft grounded")
+    page.get_by_role("button", name="Cancel the flight").last.click()
+    assert "come off it" in asked[-1] and "Planned" in page.locator("h1").inner_text()
+    answers[0] = True
+    row.get_by_role("button", name="Remove from this flight").click()
+    page.wait_for_load_state()
+    assert page.locator(f'tr[data-case="{refs[0]}"]').count() == 0
+    page.get_by_label("Reason").last.fill("Aircraft grounded")
+    page.get_by_role("button", name="Cancel the flight").last.click()
+    page.get_by_text("Cancelled").first.wait_for()
+    assert "Cancelled" in page.locator("h1").inner_text()
