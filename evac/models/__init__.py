@@ -16,6 +16,7 @@ from evac.models.cases import (
     StatusChange,
 )
 from evac.models.documents import Document
+from evac.models.handover import HandoverNote
 from evac.models.hospitals import Hospital, Region
 from evac.models.offers import Offer, OutboxMessage, PlacementProposal, Setting
 from evac.models.spreading import Scenario, SpreadingPlan, TransferQuota
@@ -33,6 +34,7 @@ __all__ = [
     "Companion",
     "Document",
     "Flight",
+    "HandoverNote",
     "Hospital",
     "HospitalBeds",
     "ImportRecord",

@@ -53,6 +53,7 @@ class Situation:
     transfers: list[tuple[str, str, str, int]]
     stale: list[tuple[str, str, str, datetime | None]]
     alerts: list
+    notes: list = field(default_factory=list)
 
 
 def _bounds(day: date) -> tuple[datetime, datetime]:
@@ -103,6 +104,7 @@ def situation(day: date | None = None) -> Situation:
         transfers=_transfers(start, end),
         stale=_stale(end),
         alerts=_alerts(),
+        notes=_notes(),
     )
 
 
@@ -187,6 +189,15 @@ def _stale(end: datetime) -> list[tuple[str, str, str, datetime | None]]:
         if at is None or end - at > capacity.STALE_AFTER:
             out.append((h.code, h.name, h.region.code, at))
     return out
+
+
+def _notes() -> list[tuple[str, str, datetime]]:
+    """The pinned handover notes: text, author, time (plain values for the PDF)."""
+    from evac.services import handover
+
+    return [
+        (n.text, n.author.name if n.author else "", n.created_at) for n in handover.pinned_notes()
+    ]
 
 
 def _alerts() -> list:

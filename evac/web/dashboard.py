@@ -19,8 +19,14 @@ def index():
         return redirect(url_for("hospital.portal"))
     if current_user.has_role(Role.PARTNER):
         return redirect(url_for("situation.report"))  # the care chain reads the situation
+    from evac.services import handover
+
     return render_template(
-        "dashboard/index.html", overview=dashboard_service.overview(current_user)
+        "dashboard/index.html",
+        overview=dashboard_service.overview(current_user),
+        notes=handover.pinned_notes()
+        if current_user.has_role(Role.COORDINATOR, Role.ADMIN, Role.VIEWER)
+        else [],
     )
 
 
@@ -28,3 +34,31 @@ def _endpoints() -> set[str]:
     from flask import current_app
 
     return set(current_app.view_functions)
+
+
+@bp.post("/handover")
+@roles_required(Role.COORDINATOR, Role.ADMIN)
+def add_note():
+    from flask import flash, request
+    from flask_babel import gettext as _
+    from flask_wtf.csrf import validate_csrf
+
+    from evac.services import handover
+
+    validate_csrf(request.form.get("csrf_token"))
+    handover.add_note(current_user, request.form.get("text", ""))
+    flash(_("The note is pinned for the next shift."), "success")
+    return redirect(url_for("dashboard.index"))
+
+
+@bp.post("/handover/<int:note_id>/resolve")
+@roles_required(Role.COORDINATOR, Role.ADMIN)
+def resolve_note(note_id: int):
+    from flask import request
+    from flask_wtf.csrf import validate_csrf
+
+    from evac.services import handover
+
+    validate_csrf(request.form.get("csrf_token"))
+    handover.resolve(current_user, note_id)
+    return redirect(url_for("dashboard.index"))

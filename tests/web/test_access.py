@@ -31,6 +31,8 @@ PLACING = {"admin", "coordinator", "regional"}
 # here, or declaring other roles than these, fails the test.
 POLICY = {
     "dashboard.index": ALL,
+    "dashboard.add_note": COORD,
+    "dashboard.resolve_note": COORD,
     "auth.logout": ALL,
     "auth.session_status": ALL,
     "auth.account": ALL,
@@ -182,7 +184,7 @@ def samples(make, app):
         user_id = coordinator.id
         plan_id, quota_id = spreading_sample(coordinator)
     return {"user_id": user_id, "token_id": token_id, "plan_id": plan_id, "quota_id": quota_id,
-            "scenario_id": 1,"reference": reference, "record_id": record_id, "filename": "evac.css", "code": "UMCG",
+            "scenario_id": 1, "note_id": 1,"reference": reference, "record_id": record_id, "filename": "evac.css", "code": "UMCG",
             "offer_id": offer_id, "flight_id": flight_id, "leg_id": leg_id, "proposal_id": proposal_id, "token": "no-such-token"}  # fmt: skip
 
 

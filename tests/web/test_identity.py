@@ -110,6 +110,7 @@ def world(app, make):
             "token_id": [1],
             "plan_id": [1],
             "scenario_id": [1],
+            "note_id": [1],
             "quota_id": [1],
         }
     tokens = {who: make.token(user) for who, user in users.items()}

@@ -1,0 +1,25 @@
+"""The handover log: a coordinator pins a note for the next shift; it shows on the overview and
+in the situation report until someone resolves it."""
+
+from tests.conftest import login, post_form
+
+
+def test_a_note_is_pinned_shown_and_resolved(app, client, make):
+    login(client, make.user("coordinator"))
+    assert "No open notes" in client.get("/").get_data(as_text=True)
+    bad = post_form(client, "/handover", {"text": "  "}, page="/", follow_redirects=True)
+    assert "Write the note first" in bad.get_data(as_text=True)
+    post_form(client, "/handover", {"text": "Flight NOR-1207 delayed to 16:30; call UMCG back"},
+              page="/")  # fmt: skip
+    html = client.get("/").get_data(as_text=True)
+    assert "Flight NOR-1207 delayed" in html
+    assert "Flight NOR-1207 delayed" in client.get("/situation/").get_data(as_text=True)
+    viewer = app.test_client()
+    login(viewer, make.user("viewer"))
+    seen = viewer.get("/").get_data(as_text=True)
+    assert "Flight NOR-1207 delayed" in seen and 'action="/handover"' not in seen
+    import re
+
+    resolve = re.search(r'action="(/handover/\d+/resolve)"', html).group(1)
+    post_form(client, resolve, page="/")
+    assert "Flight NOR-1207 delayed" not in client.get("/").get_data(as_text=True)
