@@ -23,9 +23,57 @@ class Overview:
     recent_imports: list[ImportRecord]
     spread_alerts: list = field(default_factory=list)
     open_quotas: list = field(default_factory=list)
+    pending_offers: list = field(default_factory=list)
+    flights: list = field(default_factory=list)
+    new_since: list = field(default_factory=list)
 
 
-def overview(user: User) -> Overview:
+@dataclass
+class FlightReadiness:
+    """A flight of today or tomorrow and whether it is ready: every patient with an accepted
+    hospital, a road leg from the airport planned for each."""
+
+    flight: object
+    patients: int
+    accepted: int
+    legs: int
+
+    @property
+    def ready(self) -> bool:
+        return self.patients > 0 and self.accepted == self.patients and self.legs == self.patients
+
+
+def _flights_soon() -> list[FlightReadiness]:
+    from datetime import timedelta
+
+    from evac.models import Flight, Leg
+    from evac.models.types import utcnow
+
+    now = utcnow()
+    flights = db.session.scalars(
+        select(Flight)
+        .where(Flight.status.in_(["planned", "departed"]),
+               Flight.planned_arrival >= now - timedelta(hours=12),
+               Flight.planned_arrival <= now + timedelta(days=2))
+        .order_by(Flight.planned_arrival)
+    ).all()  # fmt: skip
+    out = []
+    for f in flights:
+        cases = db.session.scalars(
+            select(Case).where(Case.flight_id == f.id, Case.status != CaseStatus.CANCELLED)
+        ).all()
+        with_leg = db.session.scalar(
+            select(func.count(func.distinct(Leg.case_id))).where(
+                Leg.case_id.in_([c.id for c in cases]), Leg.flight_id.is_(None)
+            )
+        ) if cases else 0  # fmt: skip
+        accepted = sum(1 for c in cases if c.status in workflow.RECEIVED_BY_HOSPITAL
+                       or c.status in workflow.HOLDS_BED)  # fmt: skip
+        out.append(FlightReadiness(f, len(cases), accepted, with_leg or 0))
+    return out
+
+
+def overview(user: User, since=None) -> Overview:
     base = visible_cases(user)
     rows = db.session.execute(
         base.with_only_columns(Case.status, func.count()).group_by(Case.status)
@@ -58,4 +106,18 @@ def overview(user: User) -> Overview:
         alerts = spreading.spread_alerts()
     if user.has_role(Role.COORDINATOR, Role.ADMIN, Role.REGIONAL):
         quotas = spreading.quotas_for(user)
-    return Overview(counts, open_total, waiting, imports, alerts, quotas)
+    pending, flights, new = [], [], []
+    if user.has_role(Role.COORDINATOR, Role.ADMIN):
+        from evac.models import Offer
+        from evac.terms import OfferStatus
+
+        pending = list(db.session.scalars(
+            select(Offer).where(Offer.status == OfferStatus.PENDING)
+            .options(selectinload(Offer.hospital), selectinload(Offer.case))
+            .order_by(Offer.deadline).limit(20)))  # fmt: skip
+        flights = _flights_soon()
+        if since is not None:
+            new = list(db.session.scalars(
+                base.where(Case.received_at > since, on_desk(user))
+                .order_by(Case.received_at.desc()).limit(20)))  # fmt: skip
+    return Overview(counts, open_total, waiting, imports, alerts, quotas, pending, flights, new)

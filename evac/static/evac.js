@@ -132,3 +132,84 @@ document.addEventListener("submit", function (event) {
   }
   form.addEventListener("input", check);
 })();
+// Pages marked data-live refresh themselves every so many seconds: the page is fetched again and
+// its main part and navigation swapped in (no reload, nothing lost), unless someone is typing in
+// a form. New requests and answers raise the count in the tab title, and, when the user opted
+// in, a sound and a browser notification.
+(function () {
+  "use strict";
+  var seconds = parseInt(document.body.dataset.live || "0", 10);
+  if (!seconds) { return; }
+  var title = document.title;
+  var unseen = 0;
+  function busy() {
+    var el = document.activeElement;
+    if (el && /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName)) { return true; }
+    return Array.prototype.some.call(document.querySelectorAll("main form"), function (f) {
+      return f.dataset.dirty === "1";
+    });
+  }
+  document.addEventListener("input", function (e) {
+    var form = e.target.closest && e.target.closest("form");
+    if (form) { form.dataset.dirty = "1"; }
+  });
+  function ids(root) {
+    return Array.prototype.map.call(root.querySelectorAll("main a[href^='/cases/EV-']"), function (a) {
+      return a.getAttribute("href");
+    });
+  }
+  function notify(count) {
+    var prefs = window.localStorage || {};
+    if (prefs.getItem && prefs.getItem("evac.sound") === "1" && window.AudioContext) {
+      var ctx = new AudioContext(), osc = ctx.createOscillator();
+      osc.frequency.value = 880; osc.connect(ctx.destination); osc.start(); osc.stop(ctx.currentTime + 0.15);
+    }
+    if (prefs.getItem && prefs.getItem("evac.notify") === "1" && window.Notification &&
+        Notification.permission === "granted") {
+      new Notification("evac", {body: document.body.dataset.liveMessage.replace("{n}", count)});
+    }
+  }
+  function refresh() {
+    if (document.hidden && unseen === 0 && Math.random() < 0.5) { return; }
+    if (busy()) { return; }
+    fetch(window.location.href, {credentials: "same-origin", headers: {"X-Evac-Live": "1"}})
+      .then(function (r) {
+        if (!r.ok || r.redirected) { throw new Error("no"); }
+        return r.text();
+      })
+      .then(function (html) {
+        if (busy()) { return; }
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var main = doc.querySelector("main"), here = document.querySelector("main");
+        if (!main || !here || main.innerHTML === here.innerHTML) { return; }
+        var before = ids(document), after = ids(doc);
+        var fresh = after.filter(function (h) { return before.indexOf(h) < 0; }).length;
+        // flashes belong to the request that made them, not to a refresh
+        main.querySelectorAll(".flash").forEach(function (f) { f.remove(); });
+        here.innerHTML = main.innerHTML;
+        var nav = doc.querySelector(".mainnav"), navHere = document.querySelector(".mainnav");
+        if (nav && navHere) { navHere.innerHTML = nav.innerHTML; }
+        if (fresh) {
+          unseen += fresh;
+          document.title = "(" + unseen + ") " + title;
+          notify(unseen);
+        }
+      })
+      .catch(function () { /* signed out or offline: the next page load says so */ });
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) { unseen = 0; document.title = title; }
+  });
+  setInterval(refresh, seconds * 1000);
+})();
+// The opt-ins for a sound and browser notifications live in this browser only.
+document.querySelectorAll("input[data-pref]").forEach(function (box) {
+  "use strict";
+  box.checked = window.localStorage.getItem(box.dataset.pref) === "1";
+  box.addEventListener("change", function () {
+    window.localStorage.setItem(box.dataset.pref, box.checked ? "1" : "0");
+    if (box.checked && box.dataset.pref === "evac.notify" && window.Notification) {
+      Notification.requestPermission();
+    }
+  });
+});

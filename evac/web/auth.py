@@ -222,8 +222,11 @@ def enforce_session():
         flash(_("Your session has ended. Sign in again to go on."), "info")
         target = request.full_path if request.method == "GET" else None
         return redirect(url_for("auth.login", next=safe_next(target)))
-    # Asking how long is left is no activity; every other request is.
-    if not (request.endpoint == "auth.session_status" and request.method == "GET"):
+    # Asking how long is left, or a page refreshing itself, is no activity; the rest is.
+    passive = request.headers.get("X-Evac-Live") or (
+        request.endpoint == "auth.session_status" and request.method == "GET"
+    )
+    if not passive:
         session["seen_at"] = now
     if session.get("must_enrol") and request.endpoint not in ENROLMENT_ENDPOINTS:
         flash(_("Set up two-factor sign-in first: your role requires it."), "info")

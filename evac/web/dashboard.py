@@ -19,11 +19,26 @@ def index():
         return redirect(url_for("hospital.portal"))
     if current_user.has_role(Role.PARTNER):
         return redirect(url_for("situation.report"))  # the care chain reads the situation
+    from datetime import UTC, datetime
+
+    from flask import request, session
+
+    from evac.models.types import utcnow
     from evac.services import handover
 
+    # "Since my last visit": the marker moves only when the coordinator looks, not when the
+    # page refreshes itself.
+    last = session.get("overview_seen_at")
+    since = datetime.fromtimestamp(last, UTC) if last else None
+    if not request.headers.get("X-Evac-Live"):
+        session["overview_seen_at"] = utcnow().timestamp()
+        session["overview_since"] = last
+    elif session.get("overview_since"):
+        since = datetime.fromtimestamp(session["overview_since"], UTC)
     return render_template(
         "dashboard/index.html",
-        overview=dashboard_service.overview(current_user),
+        now=utcnow(),
+        overview=dashboard_service.overview(current_user, since),
         notes=handover.pinned_notes()
         if current_user.has_role(Role.COORDINATOR, Role.ADMIN, Role.VIEWER)
         else [],
