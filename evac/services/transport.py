@@ -329,6 +329,16 @@ def flight_candidates(user: User) -> list[Case]:
 # Legs
 
 
+def expected_arrival(case: Case):
+    """When the patient is expected at the receiving hospital: the last leg's arrival as
+    planned (or as it happened), else the flight's arrival."""
+    legs = _legs(case)
+    if legs:
+        last = legs[-1]
+        return last.actual_arrival or last.planned_arrival
+    return case.flight.planned_arrival if case.flight is not None else None
+
+
 def case_legs(case: Case) -> list[Leg]:
     return _legs(case)
 

@@ -17,6 +17,7 @@ from evac import access
 from evac.models.types import utcnow
 from evac.services import cases as case_service
 from evac.services import offers as offer_service
+from evac.services import transport as transport_service
 from evac.services.errors import InvalidInput
 from evac.terms import DeclineReason, Role, choices
 from evac.web.access import roles_required
@@ -51,6 +52,7 @@ def portal():
         patients=offer_service.patients_at(current_user),
         recent=[o for o in offers if o.status != "pending"][:20],
         now=utcnow(),
+        expected_arrival=transport_service.expected_arrival,
     )
 
 

@@ -1,0 +1,59 @@
+"""Pages that fit: no main page scrolls sideways at 1366x768 in Dutch, English or Ukrainian
+(longer words make tables wider), and the hospital portal fits a 390x844 phone."""
+
+import pytest
+
+from evac.extensions import db
+from evac.models import User
+from evac.services import capacity, cases, offers, triage
+from tests.web.test_transport_pages import accepted_on_flight
+
+pytestmark = pytest.mark.browser
+
+PAGES = ["/", "/cases/", "/triage/", "/capacity/", "/capacity/regions/NW", "/flights/",
+         "/spreading/", "/situation/", "/scenarios/", "/account", "/admin/users",
+         "/intake/upload", "/admin/settings"]  # fmt: skip
+
+
+def sign_in(page, base, user):
+    """Any language: by the fields' names, not their labels."""
+    page.goto(base + "/login")
+    page.fill("input[name=email]", user.email)
+    page.fill("input[name=password]", user.password)
+    page.locator("form button.primary").click()
+    page.wait_for_load_state()
+
+
+def test_no_main_page_scrolls_sideways_in_any_language(browser, live_server, app, make):
+    flight_id, refs = accepted_on_flight(app, make, n=2)
+    admin = make.user("admin")
+    wide = []
+    for locale in ("nl-NL", "en-GB", "uk-UA"):
+        context = browser.new_context(locale=locale, viewport={"width": 1366, "height": 768})
+        page = context.new_page()
+        sign_in(page, live_server, admin)
+        for path in [*PAGES, f"/cases/{refs[0]}", f"/flights/{flight_id}"]:
+            page.goto(live_server + path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 1366:
+                wide.append(f"{locale} {path}: {width}px")
+        context.close()
+    assert wide == []
+
+
+def test_the_hospital_portal_and_an_offer_fit_a_phone(browser, live_server, app, make):
+    coordinator = make.user("coordinator")
+    with app.app_context():
+        c = db.session.get(User, coordinator.id)
+        capacity.report_capacity(c, "UMCG", capacity.Figures({"clinical": (80, 40)}, 2), "phone")
+        ref = make.case(external_ref="PHONE-1")
+        triage.triage_case(c, ref, triage.starting_values(cases.get_case(c, ref)))
+        offer_id = offers.make_offer(c, ref, "UMCG").id
+    context = browser.new_context(locale="nl-NL", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    sign_in(page, live_server, make.user("hospital", "UMCG"))
+    page.goto(live_server + "/hospital/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.goto(f"{live_server}/hospital/offers/{offer_id}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
