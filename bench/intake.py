@@ -92,7 +92,7 @@ def main() -> None:
     try:
         rows += run(args.postgres, sizes)
     except Exception as exc:  # PostgreSQL not running here
-        print(f"PostgreSQL skipped: {type(exc).__name__}")
+        print(f"PostgreSQL skipped: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
     print(
         "| database | requests | parse and validate only (peer) | register (one transaction) | requests/s |"
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 
 from evac.extensions import db
 from evac.interop import requests as request_format
@@ -171,12 +171,18 @@ def register_requests(
 
 
 def _existing_cases(keys: list[tuple[str, str]]) -> dict[tuple[str, str], Case]:
-    if not keys:
-        return {}
-    rows = db.session.scalars(
-        select(Case).where(tuple_(Case.source, Case.external_ref).in_(list(set(keys))))
-    )
-    return {(c.source, c.external_ref): c for c in rows}
+    """The cases registered before under these (source, external_ref) keys. Asked in chunks: a
+    single IN list of ten thousand pairs exhausts PostgreSQL's stack."""
+    wanted = set(keys)
+    found: dict[tuple[str, str], Case] = {}
+    refs = sorted({ref for _source, ref in wanted})
+    for start in range(0, len(refs), 500):
+        for c in db.session.scalars(
+            select(Case).where(Case.external_ref.in_(refs[start : start + 500]))
+        ):
+            if (c.source, c.external_ref) in wanted:
+                found[(c.source, c.external_ref)] = c
+    return found
 
 
 def _origin_hospitals(
