@@ -126,3 +126,24 @@ def test_gunicorn_with_the_readme_configuration_logs_no_search_terms(app, make, 
     assert "GET /cases/ HTTP/1.1" in logged  # the requests are logged, their queries are not
     for secret in (NAME, LATIN, json.dumps(NAME)[1:-1], "%D0%AF"):
         assert secret not in logged
+
+
+def test_a_failing_page_shows_our_error_page_in_the_users_language(app, client, make, monkeypatch):
+    from evac.services import cases as case_service
+    from tests.conftest import login
+
+    login(client, make.user("coordinator"))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(case_service, "case_board", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    try:
+        english = client.get("/cases/")
+        dutch = client.get("/cases/", headers={"Accept-Language": "nl"})
+    finally:
+        app.config["PROPAGATE_EXCEPTIONS"] = None
+    assert english.status_code == 500 and "went wrong on our side" in english.get_data(as_text=True)
+    assert "evac" in english.get_data(as_text=True)  # the app's own layout, not a bare page
+    assert "Er ging aan onze kant iets mis" in dutch.get_data(as_text=True)

@@ -155,6 +155,19 @@ def init_app(app: Flask) -> None:
     def too_many(error):
         return _error_page(429, _("Too many requests. Wait a moment and try again."))
 
+    @app.errorhandler(500)
+    def server_error(error):
+        # The error is logged (without patient data: evac.logs); the user gets our page, in
+        # their language, and knows what to do.
+        db.session.rollback()
+        return _error_page(
+            500,
+            _(
+                "Something went wrong on our side. Try again in a moment; if it keeps "
+                "happening, call the coordination centre."
+            ),
+        )
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return _error_page(
