@@ -28,7 +28,7 @@ def test_the_case_page_shows_patient_alerts_history_and_audit(as_user, make):
     client = as_user("coordinator")
     html = client.get(f"/cases/{ref}").get_data(as_text=True)
     for text in ("Шевченко", "Shevchenko", "Isolation required", "MDRO positive",
-                 "Allergy: Latex", "Марія", "mother", "case.registered", "Audit trail"):  # fmt: skip
+                 "Allergy: Latex", "Марія", "mother", "Request registered", "Audit trail"):  # fmt: skip
         assert text in html, text
 
 
@@ -53,3 +53,27 @@ def test_cancel_without_reason_says_why(as_user, make):
 
 def test_an_unknown_case_is_a_404(as_user):
     assert as_user("coordinator").get("/cases/EV-1999-99999").status_code == 404
+
+
+def test_the_audit_trail_and_triage_history_read_as_sentences(app, as_user, make):
+    from evac.extensions import db
+    from evac.models import User
+    from evac.services import capacity, cases, offers, triage
+
+    ref = make.case(isolation_required=False, mdro_status="negative")
+    client = as_user("coordinator")
+    with app.app_context():
+        c = db.session.get(User, client.user.id)
+        capacity.report_capacity(c, "UMCG", capacity.Figures({"clinical": (80, 40)}, 2), "phone")
+        values = triage.starting_values(cases.get_case(c, ref))
+        values.isolation_required = True
+        triage.triage_case(c, ref, values)
+        offers.make_offer(c, ref, "UMCG")
+    html = client.get(f"/cases/{ref}").get_data(as_text=True)
+    assert "Isolation required changed from no to <strong>yes</strong>" in html
+    assert "Offered to UMCG, answer before" in html and "Placing → Offered" in html
+    assert "case.offer" not in html.split('data-action="case.offer"')[-1]  # no raw codes shown
+    assert "False" not in html and "True" not in html
+    dutch = client.get(f"/cases/{ref}", headers={"Accept-Language": "nl"}).get_data(as_text=True)
+    assert "Aangeboden aan UMCG, antwoord vóór" in dutch
+    assert "Isolatie nodig gewijzigd van nee in <strong>ja</strong>" in dutch
