@@ -159,9 +159,12 @@ def case_board(user: User, f: BoardFilters) -> BoardPage:
         )
     if f.q:
         term = f"%{f.q.strip().casefold()}%"
+        from evac.models import Flight
+
         conditions = [
             func.lower(Case.reference).like(term),
             func.lower(Case.external_ref).like(term),
+            Case.flight_id.in_(select(Flight.id).where(func.lower(Flight.code).like(term))),
         ]
         # A name finds only the cases whose patient this user may identify: a hospital must not
         # learn by searching that a patient it has not accepted is in the system.

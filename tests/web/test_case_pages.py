@@ -77,3 +77,28 @@ def test_the_audit_trail_and_triage_history_read_as_sentences(app, as_user, make
     dutch = client.get(f"/cases/{ref}", headers={"Accept-Language": "nl"}).get_data(as_text=True)
     assert "Aangeboden aan UMCG, antwoord vóór" in dutch
     assert "Isolatie nodig gewijzigd van nee in <strong>ja</strong>" in dutch
+
+
+def test_one_search_box_finds_a_case_by_reference_name_senders_reference_or_flight(
+    app, as_user, make
+):
+    from datetime import timedelta
+
+    from evac.extensions import db
+    from evac.models import User
+    from evac.models.types import utcnow
+    from evac.services import cases, transport, triage
+
+    ref = make.case(family_name="Гордієнко", external_ref="UCPM-SEARCH-77")
+    client = as_user("coordinator")
+    with app.app_context():
+        c = db.session.get(User, client.user.id)
+        triage.triage_case(c, ref, triage.starting_values(cases.get_case(c, ref)))
+        flight = transport.create_flight(c, transport.FlightInput(
+            code="NOR-SEARCH-9", operator="SAS", planned_departure=None,
+            planned_arrival=utcnow() + timedelta(hours=5), stretcher_places=5, seated_places=5))  # fmt: skip
+        transport.put_on_flight(c, ref, flight.id)
+    assert 'id="header-q"' in client.get("/").get_data(as_text=True)
+    for term in (ref, "гордієнко", "Hordiienko", "SEARCH-77", "nor-search"):
+        assert ref in client.get("/cases/", query_string={"q": term}).get_data(as_text=True), term
+    assert ref not in client.get("/cases/", query_string={"q": "nomatch"}).get_data(as_text=True)
