@@ -8,7 +8,7 @@ The instance is kept with the proposal, so any proposal can be re-checked outsid
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -213,6 +213,7 @@ class Option:
     occupancy_before: float | None
     occupancy_after: float | None
     free: int
+    isolation_free: int = 0
 
 
 def ranking(proposal: PlacementProposal, reference: str) -> list[Option]:
@@ -248,7 +249,7 @@ def ranking(proposal: PlacementProposal, reference: str) -> list[Option]:
         after = (occ + n + 1) / cap if cap else None
         out.append(
             Option(h.id, names.get(h.id, h.id), h.region, round(km, 1), round(cost, 1), before, after,
-                   h.free(patient.category))
+                   h.free(patient.category), h.isolation_free)
         )  # fmt: skip
     return sorted(out, key=lambda o: (o.cost, o.hospital))
 
@@ -259,6 +260,9 @@ class ProposalView:
     cases: dict[str, Case]
     rankings: dict[str, list[Option]]
     evaluation: Evaluation
+    # where each patient's distances are measured from, in words
+    distance_from: dict[str, str] = field(default_factory=dict)
+    isolation: dict[str, bool] = field(default_factory=dict)
 
 
 def proposal_view(actor: User, proposal_id: int) -> ProposalView:
@@ -272,7 +276,15 @@ def proposal_view(actor: User, proposal_id: int) -> ProposalView:
         )
     }
     rankings = {r: ranking(proposal, r) for r in references}
-    return ProposalView(proposal, cases, rankings, evaluate(proposal, {}))
+    patients = {p["id"]: p for p in proposal.instance["patients"]}
+    flight = db.session.get(Flight, proposal.flight_id) if proposal.flight_id else None
+    airport = flight.arrival_airport if flight else AIRPORTS[DEFAULT_AIRPORT][0]
+    distance_from = {
+        r: (_("the sending hospital") if "origin" in patients.get(r, {}) else airport)
+        for r in references
+    }
+    isolation = {r: bool(patients.get(r, {}).get("isolation")) for r in references}
+    return ProposalView(proposal, cases, rankings, evaluate(proposal, {}), distance_from, isolation)
 
 
 @dataclass

@@ -30,8 +30,16 @@ def test_propose_a_hospital_and_offer_the_top_one(app, as_user, make):
     response = post_form(client, f"/cases/{ref}/placement", page=f"/cases/{ref}")
     page = response.location
     html = client.get(page).get_data(as_text=True)
-    checked = re.search(r'name="choice-[^"]+" value="(\w+)" id="opt-\w+" checked', html).group(1)
-    assert "proven optimal" in html and "km away" in html and "occupancy" in html
+    best = re.search(r'<tr class="best">.*?name="choice-[^"]+" value="(\w+)"', html, re.S).group(1)
+    assert (
+        "proven optimal" in html and "km away" in html and "Distance from Eindhoven Airport" in html
+    )
+    assert (
+        html.count('class="best"') == 1 and 'type="radio"' not in html
+    )  # one explicit button a row
+    rows = re.findall(r"Offer here", html.split("Show all")[0])
+    assert 1 <= len(rows) <= 5  # the best five first, the rest behind "Show all"
+    checked = best
     response = post_form(client, f"{page}/offers", {f"choice-{ref}": checked}, page=page)
     assert response.location.endswith(f"/cases/{ref}")
     case_page = client.get(response.location).get_data(as_text=True)
