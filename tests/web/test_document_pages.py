@@ -105,3 +105,26 @@ def test_render_documents_brings_upcoming_flights_current(app, runner, make):
     assert (
         runner.invoke(args=["render-documents"]).output.strip() == "rendered 0"
     )  # nothing changed
+
+
+def test_the_manifest_fits_its_page_in_every_language(app, as_user, make, tmp_path):
+    """Every word lies inside the page box (poppler's word boxes), and the last column
+    (mobility) is there, in Dutch, English and Ukrainian."""
+    import re
+    import subprocess
+
+    ref, flight_id = accepted_case(app, make, on_flight=True)
+    client = as_user("coordinator")
+    for lang in ("nl", "en", "uk"):
+        path = tmp_path / f"manifest-{lang}.pdf"
+        path.write_bytes(client.get(f"/flights/{flight_id}/manifest.pdf",
+                                    headers={"Accept-Language": lang}).data)  # fmt: skip
+        boxes = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True,
+                               text=True, check=True).stdout  # fmt: skip
+        width = float(re.search(r'<page width="([\d.]+)"', boxes).group(1))
+        words = re.findall(
+            r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<', boxes
+        )
+        outside = [(w, float(x1)) for x0, x1, w in words if float(x1) > width - 20]  # the margin
+        assert outside == [], (lang, width, outside)
+        assert ref in boxes and ("Stretcher" in boxes or "Brancard" in boxes or "Нош" in boxes)
