@@ -363,3 +363,64 @@ def unlink_group(actor: User, reference: str) -> Case:
     audit.record(actor, "case.ungrouped", case, case=case, group=group)
     db.session.commit()
     return case
+
+
+# ---------------------------------------------------------------------------------------------
+# Corrections
+
+
+CORRECTABLE = ("family_name", "given_name", "family_name_latin", "given_name_latin",
+               "date_of_birth", "sex")  # fmt: skip
+
+
+def correct_request(actor: User, reference: str, values: dict[str, str]) -> Case:
+    """Correct what the sender got wrong (a misspelt name, a wrong date of birth): audited with
+    the old and new values; the transfer document takes a new version at its next rendering,
+    since its content changed. Latin spellings follow the Cyrillic unless given."""
+    from datetime import date as date_type
+
+    from evac.interop.transliteration import to_latin
+    from evac.terms import Sex
+
+    case = get_case(actor, reference)
+    if not may_place(actor, case):
+        raise Conflict(_("Case %(reference)s is with another centre.", reference=reference))
+    p = case.patient
+    problems = []
+    new: dict = {}
+    for name in ("family_name", "given_name"):
+        text = (values.get(name) or "").strip()
+        if not text or len(text) > 200 or "\x00" in text:
+            problems.append(
+                Problem(name, _("Give the name as the sender should have, up to 200 characters."))
+            )
+        new[name] = text
+        latin = (values.get(f"{name}_latin") or "").strip()
+        new[f"{name}_latin"] = latin[:200] if latin and latin != getattr(p, f"{name}_latin") else (
+            to_latin(text) if text != getattr(p, name) else getattr(p, f"{name}_latin"))  # fmt: skip
+    raw_dob = (values.get("date_of_birth") or "").strip()
+    try:
+        dob = date_type.fromisoformat(raw_dob) if raw_dob else None
+    except ValueError:
+        dob = None
+        problems.append(Problem("date_of_birth", _("Write the date of birth as YYYY-MM-DD.")))
+    if dob is not None and dob > date_type.today():
+        problems.append(Problem("date_of_birth", _("The date of birth lies in the future.")))
+    new["date_of_birth"] = dob if raw_dob else p.date_of_birth
+    sex = (values.get("sex") or p.sex).strip()
+    if sex not in {s.value for s in Sex}:
+        problems.append(Problem("sex", _("Choose one of the listed values.")))
+    new["sex"] = sex
+    if problems:
+        raise InvalidInput(problems)
+    changed = {k: [str(getattr(p, k)) if getattr(p, k) is not None else None,
+                   str(v) if v is not None else None]
+               for k, v in new.items() if getattr(p, k) != v}  # fmt: skip
+    if not changed:
+        return case
+    for k, v in new.items():
+        setattr(p, k, v)
+    case.updated_at = utcnow()
+    audit.record(actor, "case.corrected", case, case=case, changes=changed)
+    db.session.commit()
+    return case

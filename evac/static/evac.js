@@ -213,3 +213,10 @@ document.querySelectorAll("input[data-pref]").forEach(function (box) {
     }
   });
 });
+// A form that came back with problems says so at the top, and the focus goes there, so that a
+// phone user sees at once why nothing happened.
+(function () {
+  "use strict";
+  var summary = document.querySelector(".error-summary, .problems-card[role=alert]");
+  if (summary) { summary.setAttribute("tabindex", "-1"); summary.focus(); summary.scrollIntoView(); }
+})();

@@ -133,6 +133,22 @@ def _triage_rule(record, field: str) -> str:
     return rules.rule_text(suggestion["rule"])
 
 
+@bp.post("/<reference>/correct")
+@roles_required(*PLACING)
+def correct(reference: str):
+    from evac.services.errors import InvalidInput
+
+    values = {k: request.form.get(k, "") for k in case_service.CORRECTABLE}
+    try:
+        case_service.correct_request(current_user, reference, values)
+    except InvalidInput as exc:
+        for p in exc.problems:
+            flash(p.message, "error")
+    else:
+        flash(_("The request of %(reference)s is corrected.", reference=reference), "success")
+    return redirect(url_for("cases.detail", reference=reference))
+
+
 @bp.post("/<reference>/group")
 @roles_required(*PLACING)
 def group(reference: str):

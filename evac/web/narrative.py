@@ -32,6 +32,13 @@ TRIAGE_FIELDS = {
 }
 
 
+CORRECTED = {
+    "family_name": _l("family name"), "given_name": _l("given name"),
+    "family_name_latin": _l("family name (Latin)"), "given_name_latin": _l("given name (Latin)"),
+    "date_of_birth": _l("date of birth"), "sex": _l("sex"),
+}  # fmt: skip
+
+
 def value_text(value: Any, kind: Any = None) -> str:
     """A value as a reader says it: yes/no/unknown, labels for codes, local dates."""
     if value is None:
@@ -75,6 +82,15 @@ def _status(code: str | None) -> str:
         return code or ""
 
 
+def _corrections(d: dict) -> str:
+    parts = []
+    for k, (before, after) in (d.get("changes") or {}).items():
+        text = _("%(field)s from %(before)s to %(after)s",
+                 field=CORRECTED.get(k, k), before=before or "–", after=after or "–")  # fmt: skip
+        parts.append(text)
+    return "; ".join(parts)
+
+
 def audit_sentence(event) -> str:
     """One audit event as a sentence."""
     d = dict(event.data or {})
@@ -82,6 +98,7 @@ def audit_sentence(event) -> str:
     hospital = d.get("hospital") or ""
     sentences = {
         "case.registered": lambda: _("Request registered"),
+        "case.corrected": lambda: _("Request corrected: %(fields)s", fields=_corrections(d)),
         "case.triage": lambda: _("Triaged"),
         "case.start_placing": lambda: _("Placement started"),
         "case.offer": lambda: _("Offered to %(hospital)s, answer before %(deadline)s",

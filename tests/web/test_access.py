@@ -53,6 +53,7 @@ POLICY = {
     "cases.cancel": PLACING,
     "cases.escalate": {"regional"},
     "cases.group": PLACING,
+    "cases.correct": PLACING,
     "spreading.index": PLACING,
     "spreading.propose": PLACING,
     "spreading.plan": PLACING,

@@ -102,3 +102,29 @@ def test_one_search_box_finds_a_case_by_reference_name_senders_reference_or_flig
     for term in (ref, "гордієнко", "Hordiienko", "SEARCH-77", "nor-search"):
         assert ref in client.get("/cases/", query_string={"q": term}).get_data(as_text=True), term
     assert ref not in client.get("/cases/", query_string={"q": "nomatch"}).get_data(as_text=True)
+
+
+def test_a_coordinator_corrects_a_misspelt_name_audited_with_a_new_document_version(
+    app, as_user, make
+):
+    from evac.extensions import db
+    from evac.models import User
+    from evac.services import documents
+
+    ref = make.case(family_name="Шевчнко", date_of_birth="1984-03-21")
+    client = as_user("coordinator")
+    with app.app_context():
+        c = db.session.get(User, client.user.id)
+        first = documents.transfer_document(c, ref, ("en",)).version
+    form = {"family_name": "Шевченко", "given_name": "Олена", "family_name_latin": "",
+            "given_name_latin": "", "date_of_birth": "1984-03-12", "sex": "female"}  # fmt: skip
+    bad = post_form(client, f"/cases/{ref}/correct", {**form, "date_of_birth": "2999-01-01"},
+                    page=f"/cases/{ref}", follow_redirects=True)  # fmt: skip
+    assert "lies in the future" in bad.get_data(as_text=True)
+    post_form(client, f"/cases/{ref}/correct", form, page=f"/cases/{ref}")
+    html = client.get(f"/cases/{ref}").get_data(as_text=True)
+    assert "Шевченко" in html and "Shevchenko" in html and "12" in html
+    assert "Request corrected: family name from Шевчнко to Шевченко" in html
+    with app.app_context():
+        c = db.session.get(User, client.user.id)
+        assert documents.transfer_document(c, ref, ("en",)).version == first + 1

@@ -171,3 +171,15 @@ def test_expire_offers_command(app, runner, make):
     assert result.output.strip() == "expired 1"
     with app.app_context():
         assert db.session.scalar(select(Offer.status).where(Offer.id == offer_id)) == "expired"
+
+
+def test_an_empty_acceptance_says_why_at_the_top(app, client, make):
+    ref, offer_id = offered_case(app, make)
+    login(client, make.user("hospital", "UMCG"))
+    page = f"/hospital/offers/{offer_id}"
+    response = post_form(client, f"{page}/accept",
+                         {"ward": "", "contact_name": "", "contact_phone": ""}, page=page)  # fmt: skip
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert html.index("error-summary") < html.index("What you need to decide")
+    assert 'href="#ward"' in html and "The answer was not saved" in html
