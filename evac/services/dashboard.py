@@ -26,6 +26,8 @@ class Overview:
     pending_offers: list = field(default_factory=list)
     flights: list = field(default_factory=list)
     new_since: list = field(default_factory=list)
+    # (region, category, occupancy) at or above 90 %, fullest first
+    full_regions: list = field(default_factory=list)
 
 
 @dataclass
@@ -37,10 +39,11 @@ class FlightReadiness:
     patients: int
     accepted: int
     legs: int
+    documents: int = 0
 
     @property
     def ready(self) -> bool:
-        return self.patients > 0 and self.accepted == self.patients and self.legs == self.patients
+        return self.patients > 0 and self.patients == self.accepted == self.legs == self.documents
 
 
 def _flights_soon() -> list[FlightReadiness]:
@@ -69,7 +72,10 @@ def _flights_soon() -> list[FlightReadiness]:
         ) if cases else 0  # fmt: skip
         accepted = sum(1 for c in cases if c.status in workflow.RECEIVED_BY_HOSPITAL
                        or c.status in workflow.HOLDS_BED)  # fmt: skip
-        out.append(FlightReadiness(f, len(cases), accepted, with_leg or 0))
+        from evac.services import documents
+
+        current = sum(1 for c in cases if c.hospital_id and documents.transfer_is_current(c))
+        out.append(FlightReadiness(f, len(cases), accepted, with_leg or 0, current))
     return out
 
 
@@ -106,7 +112,7 @@ def overview(user: User, since=None) -> Overview:
         alerts = spreading.spread_alerts()
     if user.has_role(Role.COORDINATOR, Role.ADMIN, Role.REGIONAL):
         quotas = spreading.quotas_for(user)
-    pending, flights, new = [], [], []
+    pending, flights, new, full_regions = [], [], [], []
     if user.has_role(Role.COORDINATOR, Role.ADMIN):
         from evac.models import Offer
         from evac.terms import OfferStatus
@@ -116,8 +122,16 @@ def overview(user: User, since=None) -> Overview:
             .options(selectinload(Offer.hospital), selectinload(Offer.case))
             .order_by(Offer.deadline).limit(20)))  # fmt: skip
         flights = _flights_soon()
+        from evac.services import capacity
+
+        full_regions = sorted(
+            ((rc.region.code, c, b.fraction) for rc in capacity.current_capacity()
+             for c, b in rc.beds.items() if b.fraction is not None and b.fraction >= 0.90),
+            key=lambda r: -r[2],
+        )[:12]  # fmt: skip
         if since is not None:
             new = list(db.session.scalars(
                 base.where(Case.received_at > since, on_desk(user))
                 .order_by(Case.received_at.desc()).limit(20)))  # fmt: skip
-    return Overview(counts, open_total, waiting, imports, alerts, quotas, pending, flights, new)
+    return Overview(counts, open_total, waiting, imports, alerts, quotas, pending, flights, new,
+                    full_regions)  # fmt: skip

@@ -253,6 +253,20 @@ def flight_bundle(actor: User, flight_id: int) -> Document:
     return doc
 
 
+def transfer_is_current(case: Case) -> bool:
+    """Whether the case's transfer document exists and says what the case says now (no
+    rendering: the content's hash against the stored one)."""
+    content = contents.transfer_content(
+        case,
+        offers.accepted_offer(case),
+        transport.case_legs(case),
+        case.flight,
+        contents.LANGUAGES,
+    )
+    current = _current("transfer", contents.LANGUAGES, case_id=case.id)
+    return current is not None and current.content_hash == contents.content_hash(content)
+
+
 def prepare_flights(actor: User | None = None) -> int:
     """Bring the transfer documents of planned and departed flights up to date, so that the
     pages hand them out at once (`flask --app evac render-documents`, e.g. every few minutes).

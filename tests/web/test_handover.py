@@ -23,3 +23,27 @@ def test_a_note_is_pinned_shown_and_resolved(app, client, make):
     resolve = re.search(r'action="(/handover/\d+/resolve)"', html).group(1)
     post_form(client, resolve, page="/")
     assert "Flight NOR-1207 delayed" not in client.get("/").get_data(as_text=True)
+
+
+def test_the_cockpit_shows_flight_readiness_and_full_regions(app, client, make):
+    from evac.models import User
+    from evac.services import capacity, documents
+    from tests.web.test_transport_pages import accepted_on_flight
+
+    flight_id, refs = accepted_on_flight(app, make, n=2)
+    with app.app_context():
+        from evac.extensions import db
+
+        c = db.session.get(User, make.user("coordinator").id)
+        capacity.report_capacity(c, "AZW", capacity.Figures({"ic": (40, 38)}, 2), "phone")
+    login(client, make.user("coordinator"))
+    html = client.get("/").get_data(as_text=True)
+    flights = html.split('id="flights-soon"')[1].split("</section>")[0]
+    assert "0 documents current" in flights  # accepted and on the road, documents not rendered
+    assert "NW" in html.split('id="full-regions"')[1].split("</section>")[0]
+    with app.app_context():
+        documents.prepare_flights()
+    flights = (
+        client.get("/").get_data(as_text=True).split('id="flights-soon"')[1].split("</section>")[0]
+    )
+    assert "ready" in flights
