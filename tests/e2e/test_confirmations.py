@@ -37,3 +37,37 @@ def test_the_first_click_changes_nothing_the_confirmed_one_does(browser, live_se
     page.get_by_role("button", name="Cancel the flight").last.click()
     page.get_by_text("Cancelled").first.wait_for()
     assert "Cancelled" in page.locator("h1").inner_text()
+
+
+def test_cancelling_a_case_and_withdrawing_an_offer_ask_first(browser, live_server, app, make):
+    from evac.extensions import db
+    from evac.models import User
+    from evac.services import capacity, cases, offers, triage
+
+    coordinator = make.user("coordinator")
+    with app.app_context():
+        c = db.session.get(User, coordinator.id)
+        capacity.report_capacity(c, "UMCG", capacity.Figures({"clinical": (80, 40)}, 2), "phone")
+        ref = make.case(external_ref="CONFIRM-1")
+        triage.triage_case(c, ref, triage.starting_values(cases.get_case(c, ref)))
+        offers.make_offer(c, ref, "UMCG")
+    page = browser.new_context(locale="en-GB").new_page()
+    sign_in(page, live_server, coordinator)
+    page.goto(f"{live_server}/cases/{ref}")
+    answers, asked = [False], []
+    page.on(
+        "dialog", lambda d: (asked.append(d.message), d.accept() if answers[0] else d.dismiss())
+    )
+    page.get_by_label("Reason for withdrawing").fill("Patient deteriorated")
+    page.get_by_role("button", name="Withdraw offer").click()
+    assert "Withdraw the offer" in asked[-1] and "Offered" in page.locator("h1").inner_text()
+    answers[0] = True
+    page.get_by_role("button", name="Withdraw offer").click()
+    page.get_by_text("Placing").first.wait_for()
+    answers[0] = False
+    page.locator(".danger-zone").get_by_label("Reason").fill("Died before transport")
+    page.get_by_role("button", name="Cancel case").click()
+    assert "Cancel case" in asked[-1] and "Cancelled" not in page.locator("h1").inner_text()
+    answers[0] = True
+    page.get_by_role("button", name="Cancel case").click()
+    page.wait_for_function("document.querySelector('h1').innerText.includes('Cancelled')")
