@@ -5,6 +5,7 @@ change a case, and templates ask it which actions to offer.
 received -> triaged -> placing -> offered -> accepted -> scheduled -> in_transit -> arrived -> closed
                           ^          |
                           +-declined-+     any state before arrived -> cancelled (with a reason)
+                                           cancelled -> received (reopened, with a reason)
 """
 
 from __future__ import annotations
@@ -66,6 +67,9 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         Transition("close", frozenset({S.ARRIVED}), S.CLOSED, COORDINATION),
         Transition("cancel", _BEFORE_ARRIVAL, S.CANCELLED, PLACING, needs_reason=True),
+        # Undoing a cancellation: the case starts over at triage, since its bed, offers and
+        # flight place were given back when it was cancelled and the facts may have moved on.
+        Transition("reopen", frozenset({S.CANCELLED}), S.RECEIVED, PLACING, needs_reason=True),
     )
 }
 

@@ -260,6 +260,20 @@ def cancel_case(actor: User, reference: str, reason: str) -> Case:
     return case
 
 
+def reopen_case(actor: User, reference: str, reason: str) -> Case:
+    """Undo a cancellation. The case goes back to triage: what it held when cancelled (a bed,
+    offers, a flight place) was given to others and is not taken back."""
+    case = get_case(actor, reference)
+    if not actor.has_role(Role.COORDINATOR, Role.ADMIN, Role.REGIONAL):
+        raise Forbidden(_("Only coordinators reopen cases."))
+    if not may_place(actor, case):
+        raise Conflict(_("Case %(reference)s is with another centre.", reference=reference))
+    change_status(case, "reopen", actor, reason)
+    case.cancel_reason = None
+    db.session.commit()
+    return case
+
+
 def offer_summary(case: Case) -> dict:
     """What a hospital sees of a patient offered to it, before it accepts: enough to decide
     (age, sex, category, diagnosis, isolation, ventilation, companions, languages), no identity."""

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from evac import workflow
 from evac.extensions import db
 from evac.models import (
+    AuditEvent,
     Case,
     ClinicalPicture,
     Companion,
@@ -203,6 +204,13 @@ def put_on_flight(actor: User, reference: str, flight_id: int) -> Leg:
               code=flight.code, stretcher=needed.stretcher, s_total=flight.stretcher_places,
               seated=needed.seated, p_total=flight.seated_places)
         )  # fmt: skip
+    leg = _board(case, flight, actor)
+    db.session.commit()
+    return leg
+
+
+def _board(case: Case, flight: Flight, actor: User) -> Leg:
+    """The aircraft leg, the road leg after it and the case's state; the caller commits."""
     case.flight_id = flight.id
     leg = Leg(
         case=case, flight=flight, sequence=1, mode="aircraft", from_place=flight.departure_place,
@@ -214,7 +222,6 @@ def put_on_flight(actor: User, reference: str, flight_id: int) -> Leg:
     audit.record(actor, "case.on_flight", case, case=case, flight=flight.code)
     _plan_road_leg(case, actor)
     _sync(case, actor)
-    db.session.commit()
     return leg
 
 
@@ -303,9 +310,54 @@ def set_flight_status(
             db.session.flush()
         _sync(case, actor)
     audit.record(actor, f"flight.{status}", flight, code=flight.code, at=at, patients=len(cases),
-                 reason=reason or None, override=override or None)  # fmt: skip
+                 reason=reason or None, override=override or None, flight_id=flight.id,
+                 references=[c.reference for c in cases] if status == "cancelled" else None)  # fmt: skip
     db.session.commit()
     return flight
+
+
+@dataclass(frozen=True)
+class Reinstated:
+    flight: Flight
+    back: list[str]  # references on board again
+    left: list[str]  # cancelled since, on another flight, or no longer fitting
+
+
+def reinstate_flight(actor: User, flight_id: int) -> Reinstated:
+    """Undo a cancellation while the flight can still leave: it is planned again and the
+    patients it carried come back on board, unless they have since been cancelled, placed on
+    another flight, or no longer fit."""
+    _coordinator(actor)
+    flight = get_flight(actor, flight_id)
+    if flight.status != "cancelled":
+        raise Conflict(_("Flight %(code)s is not cancelled.", code=flight.code))
+    now = utcnow()
+    if flight.planned_departure and flight.planned_departure <= now:
+        raise Conflict(_("Flight %(code)s was to leave at %(when)s; plan a new flight instead.",
+                         code=flight.code, when=format_datetime(flight.planned_departure, "short")))  # fmt: skip
+    cancellations = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "flight.cancelled", AuditEvent.object_type == "flight",
+               AuditEvent.object_ref == flight.code)
+        .order_by(AuditEvent.id.desc())
+    )  # fmt: skip
+    # Flight codes repeat over the months; the event names the flight by id too.
+    last = next((e.data for e in cancellations if (e.data or {}).get("flight_id") == flight.id), {})
+    earlier = last.get("references") or []
+    flight.status = "planned"
+    back, left = [], []
+    for reference in earlier:
+        case = db.session.scalar(select(Case).where(Case.reference == reference))
+        if (case is None or case.status not in workflow.FLIGHT_READY or case.flight_id is not None
+                or not places_needed([*flight_cases(flight), case]).fits(flight)):  # fmt: skip
+            left.append(reference)
+            continue
+        _board(case, flight, actor)
+        back.append(reference)
+    audit.record(actor, "flight.reinstated", flight, code=flight.code, flight_id=flight.id,
+                 back=back, left=left)  # fmt: skip
+    db.session.commit()
+    return Reinstated(flight, back, left)
 
 
 def flight_candidates(user: User) -> list[Case]:

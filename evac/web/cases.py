@@ -181,3 +181,14 @@ def cancel(reference: str):
     case_service.cancel_case(current_user, reference, reason)
     flash(_("Case %(reference)s was cancelled.", reference=reference), "success")
     return redirect(url_for("cases.detail", reference=reference))
+
+
+@bp.post("/<reference>/reopen")
+@roles_required(*PLACING)
+def reopen(reference: str):
+    reason = (request.form.get("reason") or "").strip()
+    case_service.reopen_case(current_user, reference, reason)
+    flash(
+        _("Case %(reference)s is open again and waits for triage.", reference=reference), "success"
+    )
+    return redirect(url_for("cases.detail", reference=reference))

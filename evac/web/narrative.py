@@ -115,6 +115,7 @@ def audit_sentence(event) -> str:
         "case.arrive": lambda: _("Arrived at the hospital"),
         "case.close": lambda: _("Closed"),
         "case.cancel": lambda: _("Cancelled"),
+        "case.reopen": lambda: _("Reopened"),
         "case.on_flight": lambda: _("Put on flight %(code)s", code=d.get("flight") or d.get("code") or ""),
         "case.off_flight": lambda: _("Removed from flight %(code)s", code=d.get("flight") or d.get("code") or ""),
         "case.escalated": lambda: _("Escalated to the national centre by %(region)s", region=d.get("region", "")),
@@ -132,6 +133,7 @@ def audit_sentence(event) -> str:
         "leg.recorded": lambda: _("Leg departure or arrival recorded"),
         "placement.proposed": lambda: _("Hospitals proposed"),
         "placement.chosen": lambda: _("Hospital chosen from the proposal"),
+        "flight.reinstated": lambda: _("Flight %(code)s planned again", code=d.get("code", "")),
     }  # fmt: skip
     make = sentences.get(action)
     text = make() if make else action.split(".")[-1].replace("_", " ").capitalize()

@@ -145,6 +145,20 @@ def flight_status(flight_id: int):
     return redirect(url_for("transport.flight", flight_id=flight_id))
 
 
+@bp.post("/flights/<int:flight_id>/reinstate")
+@roles_required(*COORDINATING)
+def reinstate_flight(flight_id: int):
+    if FlaskForm().validate_on_submit():
+        done = transport_service.reinstate_flight(current_user, flight_id)
+        flash(_("Flight %(code)s is planned again.", code=done.flight.code), "success")
+        if done.back:
+            flash(_("Back on board: %(references)s.", references=", ".join(done.back)), "success")
+        if done.left:
+            flash(_("Not put back (cancelled, on another flight, or no room): %(references)s.",
+                    references=", ".join(done.left)), "info")  # fmt: skip
+    return redirect(url_for("transport.flight", flight_id=flight_id))
+
+
 @bp.post("/flights/<int:flight_id>/cases")
 @roles_required(*COORDINATING)
 def add_to_flight(flight_id: int):

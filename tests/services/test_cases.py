@@ -80,6 +80,21 @@ def test_cancel_needs_a_coordinator_and_a_reason(ctx, make):
     assert cases.get_case(user(make.user()), ref).status == "received"
 
 
+def test_a_case_cancelled_by_mistake_is_reopened_for_triage(ctx, make):
+    ref = make.case()
+    coordinator = make.user()
+    cases.cancel_case(user(coordinator), ref, "Wrong case")
+    with pytest.raises(Forbidden):
+        cases.reopen_case(user(make.user("viewer")), ref, "still needs to come")
+    with pytest.raises(Conflict):
+        cases.reopen_case(user(coordinator), ref, " ")  # a reason is needed
+    case = cases.reopen_case(user(coordinator), ref, "Cancelled the wrong case")
+    assert case.status == "received" and case.cancel_reason is None
+    assert case.status_changes[-1].reason == "Cancelled the wrong case"
+    with pytest.raises(Conflict):
+        cases.reopen_case(user(coordinator), ref, "again")  # open cases are not reopened
+
+
 def test_the_audit_trail_cannot_be_changed_or_deleted_in_the_database(ctx, make):
     make.case()
     event_id = db.session.scalar(select(AuditEvent.id))

@@ -114,6 +114,40 @@ def test_a_cancelled_flight_returns_its_patients_to_accepted(make, centre):
         transport.set_flight_status(centre, f.id, "departed")
 
 
+def test_a_flight_cancelled_by_mistake_is_planned_again_with_the_patients_still_free(make, centre):
+    departure = utcnow() + timedelta(hours=6)
+    f = transport.create_flight(centre, transport.FlightInput(
+        code="NOR-9", operator="SAS", planned_departure=departure,
+        planned_arrival=departure + timedelta(hours=3), stretcher_places=3, seated_places=3))  # fmt: skip
+    stays, cancelled, elsewhere = (accepted(make, centre) for _ in range(3))
+    for ref in (stays, cancelled, elsewhere):
+        transport.put_on_flight(centre, ref, f.id)
+    transport.set_flight_status(centre, f.id, "cancelled", reason="Wrong flight clicked")
+    cases.cancel_case(centre, cancelled, "Died before transport")
+    transport.put_on_flight(centre, elsewhere, flight(centre).id)
+
+    done = transport.reinstate_flight(centre, f.id)
+
+    assert done.flight.status == "planned"
+    assert done.back == [stays] and sorted(done.left) == sorted([cancelled, elsewhere])
+    assert status(centre, stays) == "scheduled"
+    assert [leg.mode for leg in transport.case_legs(cases.get_case(centre, stays))] == [
+        "aircraft",
+        "ambulance",
+    ]
+    with pytest.raises(Conflict):
+        transport.reinstate_flight(centre, f.id)  # not cancelled any more
+
+
+def test_a_cancelled_flight_whose_time_has_passed_is_not_planned_again(make, centre):
+    f = flight(centre)  # was to leave an hour ago
+    transport.set_flight_status(centre, f.id, "cancelled", reason="Aircraft grounded")
+    with pytest.raises(Conflict, match="plan a new flight"):
+        transport.reinstate_flight(centre, f.id)
+    with pytest.raises(Forbidden):
+        transport.reinstate_flight(actor(make.user("viewer")), f.id)
+
+
 def test_patients_join_before_placement_and_get_their_road_leg_on_acceptance(make, centre):
     f = flight(centre)
     ref = make.case()

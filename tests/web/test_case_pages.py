@@ -43,6 +43,19 @@ def test_cancel_from_the_case_page(as_user, make):
     assert "Died in hospital" in html and "status-cancelled" in html
 
 
+def test_a_cancelled_case_is_reopened_from_its_page(as_user, make):
+    ref = make.case()
+    client = as_user("coordinator")
+    post_form(client, f"/cases/{ref}/cancel", {"reason": "Wrong case"}, page=f"/cases/{ref}")
+    html = client.get(f"/cases/{ref}").get_data(as_text=True)
+    assert "Reopen case" in html and "Cancel case" not in html
+    response = post_form(client, f"/cases/{ref}/reopen", {"reason": "Cancelled by mistake"},
+                         page=f"/cases/{ref}", follow_redirects=True)  # fmt: skip
+    html = response.get_data(as_text=True)
+    assert "is open again and waits for triage" in html and "status-received" in html
+    assert "Reopened" in html and "Reopen case" not in html
+
+
 def test_cancel_without_reason_says_why(as_user, make):
     ref = make.case()
     client = as_user("coordinator")

@@ -120,3 +120,26 @@ def test_api_arrival(app, client, make):
     assert ok.status_code == 200 and ok.json["status"] == "arrived"
     again = client.post(f"/api/v1/cases/{ref}/arrival", json={}, headers=headers(token))
     assert again.status_code == 409
+
+
+def test_a_flight_cancelled_by_mistake_is_planned_again_from_its_page(app, as_user, make):
+    flight_id, (ref,) = accepted_on_flight(app, make)
+    with app.app_context():
+        from evac.models import Flight
+
+        f = db.session.get(Flight, flight_id)
+        f.planned_departure, f.planned_arrival = (
+            f.planned_arrival,
+            f.planned_arrival + timedelta(hours=4),
+        )
+        db.session.commit()
+    client = as_user("coordinator")
+    page = f"/flights/{flight_id}"
+    post_form(client, f"{page}/status", {"status": "cancelled", "reason": "Clicked the wrong flight"},
+              page=page)  # fmt: skip
+    html = client.get(page).get_data(as_text=True)
+    assert "Plan this flight again" in html and "Cancel the flight" not in html
+    response = post_form(client, f"{page}/reinstate", {}, page=page, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert f"Back on board: {ref}." in html and "Plan this flight again" not in html
+    assert "Cancel the flight" in html
