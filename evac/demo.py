@@ -379,6 +379,13 @@ def seed_flight(now: datetime | None = None) -> None:
             hospitals.add("UMCU")
     for case in accepted[:6]:
         transport.put_on_flight(coordinator, case.reference, flight.id)
+    # The flight physician has cleared all but the last: the flight page shows who still waits.
+    for case in accepted[:5]:
+        ventilated = bool(case.triage and case.triage.ventilated)
+        transport.confirm_fitness(coordinator, case.reference, transport.FitnessInput(
+            physician="Dr. I. Kovalenko (flight physician)",
+            equipment="Transport ventilator, oxygen, syringe pumps" if ventilated else "Oxygen on demand",
+            attendants="IC nurse and physician" if ventilated else "Flight nurse"))  # fmt: skip
 
 
 def seed_domestic() -> None:

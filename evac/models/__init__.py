@@ -20,7 +20,7 @@ from evac.models.handover import HandoverNote
 from evac.models.hospitals import Hospital, Region
 from evac.models.offers import Offer, OutboxMessage, PlacementProposal, Setting
 from evac.models.spreading import Scenario, SpreadingPlan, TransferQuota
-from evac.models.transport import Flight, Leg
+from evac.models.transport import FitnessToFly, Flight, Leg
 from evac.models.triage import TriageRecord
 from evac.models.users import ApiToken, LoginThrottle, RecoveryCode, User
 
@@ -33,6 +33,7 @@ __all__ = [
     "ClinicalPicture",
     "Companion",
     "Document",
+    "FitnessToFly",
     "Flight",
     "HandoverNote",
     "Hospital",

@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evac.extensions import db
-from evac.models.types import UTCDateTime
+from evac.models.types import UTCDateTime, utcnow
 
 
 class Flight(db.Model):
@@ -51,3 +51,19 @@ class Leg(db.Model):
 
     case: Mapped[Case] = relationship()  # noqa: F821
     flight: Mapped[Flight | None] = relationship()
+
+
+class FitnessToFly(db.Model):
+    """A physician's confirmation that a patient may fly, with the equipment and attendants the
+    journey needs. It holds for the triage it was given on: a new triage asks for a new one."""
+
+    __tablename__ = "fitness_to_fly"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    triage_id: Mapped[int | None] = mapped_column(ForeignKey("triage_record.id"))
+    physician: Mapped[str] = mapped_column(String(200))
+    equipment: Mapped[str | None] = mapped_column(Text)
+    attendants: Mapped[str | None] = mapped_column(Text)
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

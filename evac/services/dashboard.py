@@ -40,10 +40,12 @@ class FlightReadiness:
     accepted: int
     legs: int
     documents: int = 0
+    fit: int = 0  # confirmed fit to fly
 
     @property
     def ready(self) -> bool:
-        return self.patients > 0 and self.patients == self.accepted == self.legs == self.documents
+        return (self.patients > 0
+                and self.patients == self.accepted == self.legs == self.documents == self.fit)  # fmt: skip
 
 
 def _flights_soon() -> list[FlightReadiness]:
@@ -72,10 +74,11 @@ def _flights_soon() -> list[FlightReadiness]:
         ) if cases else 0  # fmt: skip
         accepted = sum(1 for c in cases if c.status in workflow.RECEIVED_BY_HOSPITAL
                        or c.status in workflow.HOLDS_BED)  # fmt: skip
-        from evac.services import documents
+        from evac.services import documents, transport
 
         current = sum(1 for c in cases if c.hospital_id and documents.transfer_is_current(c))
-        out.append(FlightReadiness(f, len(cases), accepted, with_leg or 0, current))
+        fit = sum(1 for c in cases if transport.fit_to_fly(c))
+        out.append(FlightReadiness(f, len(cases), accepted, with_leg or 0, current, fit))
     return out
 
 

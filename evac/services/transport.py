@@ -23,6 +23,7 @@ from evac.models import (
     Case,
     ClinicalPicture,
     Companion,
+    FitnessToFly,
     Flight,
     HospitalBeds,
     Leg,
@@ -157,6 +158,58 @@ def flight_cases(flight: Flight) -> list[Case]:
 
 
 @dataclass
+class FitnessInput:
+    physician: str
+    equipment: str = ""
+    attendants: str = ""
+
+
+def confirm_fitness(actor: User, reference: str, data: FitnessInput) -> FitnessToFly:
+    """Record that a physician has confirmed the patient may fly, with what the journey needs.
+    Military aeromedical systems validate every patient before they move anyone; so do we."""
+    _coordinator(actor)
+    case = get_case(actor, reference)
+    if case.triage_id is None:
+        raise Conflict(_("Triage case %(reference)s first: fitness to fly is confirmed on a triage.",
+                         reference=reference))  # fmt: skip
+    if case.status not in workflow.FLIGHT_READY | {CaseStatus.SCHEDULED}:
+        raise Conflict(_("Case %(reference)s is not waiting for a flight.", reference=reference))
+    physician = (data.physician or "").strip()
+    equipment, attendants = (data.equipment or "").strip(), (data.attendants or "").strip()
+    problems = []
+    if not physician:
+        problems.append(Problem("physician", _("Name the physician who confirms.")))
+    elif len(physician) > 200:
+        problems.append(Problem("physician", _("At most %(n)d characters.", n=200)))
+    for name, value in (("equipment", equipment), ("attendants", attendants)):
+        if len(value) > 2000:
+            problems.append(Problem(name, _("At most %(n)d characters.", n=2000)))
+    if problems:
+        raise InvalidInput(problems)
+    record = FitnessToFly(case_id=case.id, triage_id=case.triage_id, physician=physician,
+                          equipment=equipment or None, attendants=attendants or None,
+                          recorded_by_id=actor.id)  # fmt: skip
+    db.session.add(record)
+    audit.record(actor, "case.fit_to_fly", case, case=case, physician=physician)
+    db.session.commit()
+    return record
+
+
+def fitness(case: Case) -> FitnessToFly | None:
+    """The latest confirmation that the patient may fly, current or not."""
+    return db.session.scalar(
+        select(FitnessToFly).where(FitnessToFly.case_id == case.id)
+        .order_by(FitnessToFly.id.desc()).limit(1)
+    )  # fmt: skip
+
+
+def fit_to_fly(case: Case) -> bool:
+    """Confirmed on the case's current triage: a new triage may change what the flight needs."""
+    record = fitness(case)
+    return record is not None and record.triage_id == case.triage_id
+
+
+@dataclass
 class Places:
     stretcher: int
     seated: int
@@ -268,11 +321,17 @@ def set_flight_status(
     if status == "cancelled" and not reason:
         raise InvalidInput([Problem("reason", _("Say why the flight is cancelled."))])
     if status == "departed" and flight.status == "planned" and not (override and reason):
-        unplaced = [c.reference for c in flight_cases(flight) if c.status not in workflow.HOLDS_BED]
+        on_board = flight_cases(flight)
+        unplaced = [c.reference for c in on_board if c.status not in workflow.HOLDS_BED]
         if unplaced:
             raise Conflict(_(
                 "Not every patient has an accepted hospital (%(references)s). Depart anyway only "
                 "with a reason, under 'Depart although…'.", references=", ".join(unplaced)))  # fmt: skip
+        unconfirmed = [c.reference for c in on_board if not fit_to_fly(c)]
+        if unconfirmed:
+            raise Conflict(_(
+                "No physician has confirmed that %(references)s may fly. Depart anyway only "
+                "with a reason, under 'Depart although…'.", references=", ".join(unconfirmed)))  # fmt: skip
         if flight.planned_departure and flight.planned_departure - (at or now) > timedelta(hours=1):
             raise Conflict(_(
                 "The flight is planned to leave at %(when)s, more than an hour from now. Depart "
@@ -670,6 +729,7 @@ class ArrivalRow:
     case: Case
     road_leg: Leg | None
     state: str  # waiting, on_the_way, arrived
+    fit: bool = False  # a physician confirmed it may fly, on its current triage
 
     @property
     def state_label(self) -> str:
@@ -693,5 +753,5 @@ def arrival_board(flight: Flight) -> list[ArrivalRow]:
             state = "on_the_way"
         else:
             state = "waiting"
-        rows.append(ArrivalRow(case, road, state))
+        rows.append(ArrivalRow(case, road, state, fit_to_fly(case)))
     return rows

@@ -116,6 +116,7 @@ def audit_sentence(event) -> str:
         "case.close": lambda: _("Closed"),
         "case.cancel": lambda: _("Cancelled"),
         "case.reopen": lambda: _("Reopened"),
+        "case.fit_to_fly": lambda: _("Confirmed fit to fly by %(physician)s", physician=d.get("physician", "")),
         "case.on_flight": lambda: _("Put on flight %(code)s", code=d.get("flight") or d.get("code") or ""),
         "case.off_flight": lambda: _("Removed from flight %(code)s", code=d.get("flight") or d.get("code") or ""),
         "case.escalated": lambda: _("Escalated to the national centre by %(region)s", region=d.get("region", "")),

@@ -145,6 +145,22 @@ def flight_status(flight_id: int):
     return redirect(url_for("transport.flight", flight_id=flight_id))
 
 
+@bp.post("/cases/<reference>/fitness")
+@roles_required(*COORDINATING)
+def confirm_fitness(reference: str):
+    if FlaskForm().validate_on_submit():
+        try:
+            transport_service.confirm_fitness(current_user, reference, transport_service.FitnessInput(
+                physician=request.form.get("physician", ""), equipment=request.form.get("equipment", ""),
+                attendants=request.form.get("attendants", "")))  # fmt: skip
+        except InvalidInput as exc:
+            for p in exc.problems:
+                flash(p.message, "error")
+        else:
+            flash(_("Case %(reference)s is confirmed fit to fly.", reference=reference), "success")
+    return redirect(url_for("cases.detail", reference=reference, _anchor="transport"))
+
+
 @bp.post("/flights/<int:flight_id>/reinstate")
 @roles_required(*COORDINATING)
 def reinstate_flight(flight_id: int):

@@ -30,7 +30,7 @@ def test_upload_a_file_and_find_the_case_on_the_board(page, live_server, make, t
     page.get_by_text("Imported 1 requests; 0 were already registered.").wait_for()
 
     page.get_by_role("link", name="Cases").click()
-    page.get_by_role("searchbox").fill("гончаренко")
+    page.get_by_role("searchbox", name="Search", exact=True).fill("гончаренко")
     page.get_by_role("button", name="Filter").click()
     row = page.locator("table.board tbody tr")
     assert row.count() == 1

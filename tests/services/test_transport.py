@@ -7,12 +7,15 @@ import pytest
 from sqlalchemy import select
 
 from evac.extensions import db
-from evac.models import HospitalBeds, User
+from evac.models import Flight, HospitalBeds, User
 from evac.models.types import utcnow
 from evac.services import capacity, cases, offers, transport, triage
 from evac.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 ACCEPT = offers.Acceptance(ward="B3", contact_name="Dr. Mulder", contact_phone="+31 30 000")
+FIT = transport.FitnessInput(
+    physician="Dr. Kovalenko", equipment="Oxygen", attendants="Flight nurse"
+)
 
 
 def actor(u) -> User:
@@ -82,6 +85,7 @@ def test_states_follow_the_legs(make, centre):
         ("micu", case.hospital.name),
     ]
     assert legs[1].planned_departure == f.planned_arrival + transport.DISEMBARK
+    transport.confirm_fitness(centre, ref, FIT)
     transport.set_flight_status(centre, f.id, "departed")
     assert status(centre, ref) == "in_transit"
     transport.set_flight_status(centre, f.id, "landed")
@@ -146,6 +150,43 @@ def test_a_cancelled_flight_whose_time_has_passed_is_not_planned_again(make, cen
         transport.reinstate_flight(centre, f.id)
     with pytest.raises(Forbidden):
         transport.reinstate_flight(actor(make.user("viewer")), f.id)
+
+
+def test_a_flight_leaves_only_with_every_patient_confirmed_fit_to_fly(make, centre):
+    departure = utcnow() + timedelta(minutes=30)
+    f = transport.create_flight(centre, transport.FlightInput(
+        code="FIT-1", operator="SAS", planned_departure=departure,
+        planned_arrival=departure + timedelta(hours=3), stretcher_places=3, seated_places=3))  # fmt: skip
+    cleared, waiting = accepted(make, centre), accepted(make, centre)
+    for ref in (cleared, waiting):
+        transport.put_on_flight(centre, ref, f.id)
+    transport.confirm_fitness(centre, cleared, FIT)
+    with pytest.raises(InvalidInput):  # who confirmed must be said
+        transport.confirm_fitness(centre, waiting, transport.FitnessInput(physician="  "))
+    with pytest.raises(Forbidden):
+        transport.confirm_fitness(actor(make.user("viewer")), waiting, FIT)
+    with pytest.raises(Conflict) as err:
+        transport.set_flight_status(centre, f.id, "departed")
+    assert waiting in err.value.message and cleared not in err.value.message
+
+    transport.confirm_fitness(centre, waiting, FIT)
+    transport.set_flight_status(centre, f.id, "departed")
+    assert db.session.get(Flight, f.id).status == "departed"
+
+
+def test_a_new_triage_asks_for_a_new_fitness_confirmation(make, centre):
+    f = flight(centre)
+    ref = make.case()
+    triage.triage_case(centre, ref, triage.starting_values(cases.get_case(centre, ref)))
+    transport.put_on_flight(centre, ref, f.id)
+    transport.confirm_fitness(centre, ref, FIT)
+    assert transport.fit_to_fly(cases.get_case(centre, ref))
+    values = triage.starting_values(cases.get_case(centre, ref))
+    values.ventilated = True
+    values.bed_category = "ic"
+    triage.triage_case(centre, ref, values)
+    case = cases.get_case(centre, ref)
+    assert not transport.fit_to_fly(case) and transport.fitness(case).physician == "Dr. Kovalenko"
 
 
 def test_patients_join_before_placement_and_get_their_road_leg_on_acceptance(make, centre):

@@ -108,6 +108,7 @@ POLICY = {
     "transport.flight": {"admin", "coordinator", "viewer"},
     "transport.flight_status": COORD,
     "transport.reinstate_flight": COORD,
+    "transport.confirm_fitness": COORD,
     "transport.add_to_flight": COORD,
     "transport.remove_from_flight": COORD,
     "transport.record_leg": COORD,

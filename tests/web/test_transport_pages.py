@@ -25,6 +25,7 @@ def accepted_on_flight(app, make, n=1, code="UMCU"):
             triage.triage_case(c, ref, triage.starting_values(cases.get_case(c, ref)))
             offers.accept_offer(c, offers.make_offer(c, ref, code).id, ACCEPT)
             transport.put_on_flight(c, ref, flight.id)
+            transport.confirm_fitness(c, ref, transport.FitnessInput(physician="Dr. Kovalenko"))
             refs.append(ref)
         return flight.id, refs
 
@@ -143,3 +144,42 @@ def test_a_flight_cancelled_by_mistake_is_planned_again_from_its_page(app, as_us
     html = response.get_data(as_text=True)
     assert f"Back on board: {ref}." in html and "Plan this flight again" not in html
     assert "Cancel the flight" in html
+
+
+def test_fitness_to_fly_is_confirmed_from_the_case_page_and_shown_on_the_flight(app, as_user, make):
+    with app.app_context():
+        c = db.session.get(User, make.user("coordinator").id)
+        capacity.report_capacity(c, "UMCU", capacity.Figures({"clinical": (100, 80)}, 10), "phone")
+        departure = utcnow() + timedelta(minutes=30)
+        flight_id = transport.create_flight(c, transport.FlightInput(code="FIT-2", operator="SAS",
+                    planned_departure=departure, planned_arrival=departure + timedelta(hours=3),
+                    stretcher_places=4, seated_places=4)).id  # fmt: skip
+        ref = make.case()
+        triage.triage_case(c, ref, triage.starting_values(cases.get_case(c, ref)))
+        offers.accept_offer(c, offers.make_offer(c, ref, "UMCU").id, ACCEPT)
+        transport.put_on_flight(c, ref, flight_id)
+    client = as_user("coordinator")
+    board = f"/flights/{flight_id}"
+    assert "fitness to fly not confirmed" in client.get(board).get_data(as_text=True)
+    refused = post_form(client, f"{board}/status", {"status": "departed"}, page=board,
+                        follow_redirects=True).get_data(as_text=True)  # fmt: skip
+    assert f"No physician has confirmed that {ref} may fly" in refused
+
+    page = f"/cases/{ref}"
+    assert "Not confirmed yet" in client.get(page).get_data(as_text=True)
+    blank = post_form(
+        client, f"{page}/fitness", {"physician": ""}, page=page, follow_redirects=True
+    )
+    assert "Name the physician who confirms." in blank.get_data(as_text=True)
+    html = post_form(client, f"{page}/fitness", {"physician": "Dr. I. Kovalenko",
+                     "equipment": "Transport ventilator", "attendants": "IC nurse"}, page=page,
+                     follow_redirects=True).get_data(as_text=True)  # fmt: skip
+    assert "Confirmed by Dr. I. Kovalenko" in html and "Transport ventilator" in html
+    assert "Physician who confirms" not in html  # the form is gone once confirmed
+    html = client.get(board).get_data(as_text=True)
+    assert "fitness to fly not confirmed" not in html and "fit to fly" in html
+    post_form(client, f"{board}/status", {"status": "departed"}, page=board)
+    with app.app_context():
+        from evac.models import Flight
+
+        assert db.session.get(Flight, flight_id).status == "departed"
