@@ -85,6 +85,10 @@ def test_states_follow_the_legs(make, centre):
         ("micu", case.hospital.name),
     ]
     assert legs[1].planned_departure == f.planned_arrival + transport.DISEMBARK
+    # The ward is told when to expect the patient: after the drive from the airport.
+    drive = legs[1].planned_arrival - legs[1].planned_departure
+    assert timedelta(minutes=15) < drive < timedelta(hours=4)
+    assert transport.expected_arrival(case) == legs[1].planned_arrival
     transport.confirm_fitness(centre, ref, FIT)
     transport.set_flight_status(centre, f.id, "departed")
     assert status(centre, ref) == "in_transit"

@@ -67,7 +67,20 @@ def test_the_arrival_board_is_worked_to_the_end(app, as_user, make):
 def test_a_hospital_confirms_arrival_from_its_portal(app, client, make):
     _flight_id, (ref,) = accepted_on_flight(app, make)
     login(client, make.user("hospital", "UMCU"))
-    assert "Confirm arrival" in client.get("/hospital/").get_data(as_text=True)
+    portal = client.get("/hospital/").get_data(as_text=True)
+    assert "Confirm arrival" in portal
+    # The ward sees when to expect the patient: the planned end of the drive from the airport.
+    with app.app_context():
+        from flask_babel import format_datetime
+        from sqlalchemy import select
+
+        from evac.models import Case
+
+        case = db.session.scalar(select(Case).where(Case.reference == ref))
+        eta = transport.case_legs(case)[-1].planned_arrival
+        with app.test_request_context():
+            shown = format_datetime(eta, "short")
+    assert eta is not None and shown in portal
     response = post_form(client, f"/cases/{ref}/arrival", {}, page="/hospital/")
     assert response.status_code == 302
     assert "status-arrived" in client.get(f"/cases/{ref}").get_data(as_text=True)
