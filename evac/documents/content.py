@@ -79,6 +79,10 @@ L = {
     "transport": _l("Transport"),
     "flight": _l("Flight"),
     "not_yet_planned": _l("Not yet planned"),
+    "fitness_confirmed": _l("Fitness to fly confirmed"),
+    "physician": _l("Physician"),
+    "equipment": _l("Equipment needed"),
+    "attendants": _l("Attendants needed"),
     "centre": _l("Coordination centre"),
     "phone": _l("Phone"),
     "email": _l("E-mail"),
@@ -136,8 +140,9 @@ def parse_languages(raw: str | None) -> tuple[str, ...]:
     return langs
 
 
-def transfer_content(case, offer, legs, flight, languages: tuple[str, ...]) -> dict:
-    """Everything the transfer document prints, as plain values."""
+def transfer_content(case, offer, legs, flight, languages: tuple[str, ...], fitness=None) -> dict:
+    """Everything the transfer document prints, as plain values. `fitness` is the physician's
+    current confirmation that the patient may fly, if there is one."""
     m = lambda key: multi(L[key], languages)  # noqa: E731
     term = lambda value: multi(lambda: label(value), languages)  # noqa: E731
     yes_no = lambda value: "–" if value is None else term(bool(value))  # noqa: E731
@@ -220,6 +225,11 @@ def transfer_content(case, offer, legs, flight, languages: tuple[str, ...]) -> d
             + [(multi(lambda mode=leg.mode: _mode(mode), languages), f"{leg.from_place} → {leg.to_place}" + (f" · {leg.carrier}" if leg.carrier else "") + f" · {local(leg.planned_departure)}")
                for leg in legs if leg.mode != "aircraft"]
         ) or [(m("transport"), m("not_yet_planned"))]},
+        *([{"title": m("fitness_confirmed"), "rows": [
+            (m("physician"), f"{fitness.physician} · {local(fitness.confirmed_at)}"),
+            (m("equipment"), fitness.equipment or "–"),
+            (m("attendants"), fitness.attendants or "–"),
+        ]}] if fitness else []),
         {"title": m("centre"), "rows": [
             (m("centre"), current_app.config["EVAC_CENTRE_NAME"]),
             (m("phone"), current_app.config["EVAC_CENTRE_PHONE"]),

@@ -140,9 +140,7 @@ def transfer_document(
     )
     if case is None:
         raise NotFound(_("No case %(reference)s.", reference=reference))
-    content = contents.transfer_content(
-        case, offers.accepted_offer(case), transport.case_legs(case), case.flight, languages
-    )
+    content = _transfer_content(case, languages)
     doc = _store(actor, "transfer", languages, contents.content_hash(content),
                  lambda meta: pdf.render_pdf("transfer.html", {**content, "document": meta}), case=case)  # fmt: skip
     db.session.commit()
@@ -235,8 +233,7 @@ def flight_bundle(actor: User, flight_id: int) -> Document:
     members: list[Document | None] = []
     drafts: list[tuple[int, _Draft, dict]] = []
     for case in cases:
-        content = contents.transfer_content(case, offers.accepted_offer(case), transport.case_legs(case),
-                                            case.flight, contents.LANGUAGES)  # fmt: skip
+        content = _transfer_content(case, contents.LANGUAGES)
         draft = _draft("transfer", contents.LANGUAGES, contents.content_hash(content), case=case)
         if isinstance(draft, Document):
             members.append(draft)
@@ -253,16 +250,16 @@ def flight_bundle(actor: User, flight_id: int) -> Document:
     return doc
 
 
+def _transfer_content(case: Case, languages: tuple[str, ...]) -> dict:
+    fitness = transport.fitness(case) if transport.fit_to_fly(case) else None
+    return contents.transfer_content(case, offers.accepted_offer(case), transport.case_legs(case),
+                                     case.flight, languages, fitness=fitness)  # fmt: skip
+
+
 def transfer_is_current(case: Case) -> bool:
     """Whether the case's transfer document exists and says what the case says now (no
     rendering: the content's hash against the stored one)."""
-    content = contents.transfer_content(
-        case,
-        offers.accepted_offer(case),
-        transport.case_legs(case),
-        case.flight,
-        contents.LANGUAGES,
-    )
+    content = _transfer_content(case, contents.LANGUAGES)
     current = _current("transfer", contents.LANGUAGES, case_id=case.id)
     return current is not None and current.content_hash == contents.content_hash(content)
 

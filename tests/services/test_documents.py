@@ -86,6 +86,27 @@ def test_same_content_same_version_a_change_makes_a_new_one(accepted):
         documents.verify(c, "forged-token")
 
 
+def test_the_fitness_confirmation_travels_with_the_patient(accepted):
+    from datetime import timedelta
+
+    from evac.models.types import utcnow
+
+    c, ref = accepted
+    departure = utcnow() + timedelta(hours=5)
+    flight = transport.create_flight(c, transport.FlightInput(
+        code="FIT-DOC", operator="SAS", planned_departure=departure,
+        planned_arrival=departure + timedelta(hours=3), stretcher_places=2, seated_places=2))  # fmt: skip
+    transport.put_on_flight(c, ref, flight.id)
+    before = documents.transfer_document(c, ref)
+    assert "Dr. I. Kovalenko" not in text(before)
+    transport.confirm_fitness(c, ref, transport.FitnessInput(
+        "Dr. I. Kovalenko", equipment="Oxygen 2 l/min", attendants="Flight nurse"))  # fmt: skip
+    assert not documents.transfer_is_current(cases.get_case(c, ref))  # the nurse must see it
+    after = " ".join(text(documents.transfer_document(c, ref)).split())
+    assert "Fitness to fly confirmed" in after and "Придатність до перельоту підтверджено" in after
+    assert "Dr. I. Kovalenko" in after and "Oxygen 2 l/min" in after and "Flight nurse" in after
+
+
 def test_languages_are_chosen_and_checked(accepted):
     c, ref = accepted
     two = documents.transfer_document(c, ref, documents.languages_from("uk,nl"))
