@@ -42,6 +42,7 @@ L = {
     "allergies": _l("Allergies"),
     "no_known_allergies": _l("No known allergies"),
     "allergies_unknown": _l("Allergies not known"),
+    "unknown": _l("unknown"),
     "identity": _l("Identity"),
     "name": _l("Name"),
     "name_latin": _l("Name (Latin script)"),
@@ -145,7 +146,8 @@ def transfer_content(case, offer, legs, flight, languages: tuple[str, ...], fitn
     current confirmation that the patient may fly, if there is one."""
     m = lambda key: multi(L[key], languages)  # noqa: E731
     term = lambda value: multi(lambda: label(value), languages)  # noqa: E731
-    yes_no = lambda value: "–" if value is None else term(bool(value))  # noqa: E731
+    # Nobody said is "unknown", never "no" and never a dash that could be read as one.
+    yes_no = lambda value: m("unknown") if value is None else term(bool(value))  # noqa: E731
     p, c, t = case.patient, case.clinical, case.triage
     isolation = t.isolation_required if t else c.isolation_required
     mdro = t.mdro_status if t else c.mdro_status

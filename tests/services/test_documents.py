@@ -107,6 +107,17 @@ def test_the_fitness_confirmation_travels_with_the_patient(accepted):
     assert "Dr. I. Kovalenko" in after and "Oxygen 2 l/min" in after and "Flight nurse" in after
 
 
+def test_what_nobody_said_is_unknown_never_no(ctx, make):
+    c = actor(make.user("coordinator"))
+    silent, said_no = make.case(), make.case(war_related=False)
+    flat = lambda ref: " ".join(text(documents.transfer_document(c, ref)).split())  # noqa: E731
+    unknown, no = "невідомо / onbekend / unknown", "Ні / Nee / No"
+    # The two differ only in war_related: left out by one sender, "no" from the other.
+    silent_text, no_text = flat(silent), flat(said_no)
+    assert silent_text.count(unknown) == no_text.count(unknown) + 1
+    assert no_text.count(no) == silent_text.count(no) + 1
+
+
 def test_languages_are_chosen_and_checked(accepted):
     c, ref = accepted
     two = documents.transfer_document(c, ref, documents.languages_from("uk,nl"))

@@ -56,6 +56,17 @@ def test_a_cancelled_case_is_reopened_from_its_page(as_user, make):
     assert "Reopened" in html and "Reopen case" not in html
 
 
+def test_what_the_sender_left_out_reads_unknown_and_what_they_denied_reads_no(as_user, make):
+    silent, said_no = make.case(), make.case(war_related=False)
+    client = as_user("coordinator")
+
+    def war_related(ref):
+        html = client.get(f"/cases/{ref}").get_data(as_text=True)
+        return html.split("War-related</dt><dd>", 1)[1].split("</dd>", 1)[0]
+
+    assert "unknown" in war_related(silent) and war_related(said_no) == "No"
+
+
 def test_cancel_without_reason_says_why(as_user, make):
     ref = make.case()
     client = as_user("coordinator")
