@@ -80,13 +80,9 @@ L = {
     "transport": _l("Transport"),
     "flight": _l("Flight"),
     "not_yet_planned": _l("Not yet planned"),
-    "fitness_confirmed": _l("Fitness to fly confirmed"),
-    "physician": _l("Physician"),
-    "equipment": _l("Equipment needed"),
-    "attendants": _l("Attendants needed"),
     "centre": _l("Coordination centre"),
-    "phone": _l("Phone"),
-    "email": _l("E-mail"),
+    "fitness_confirmed": _l("Fitness to fly confirmed"),
+    "equipment_attendants": _l("Equipment and attendants"),
     "case": _l("Case"),
     "version": _l("Version"),
     "made": _l("Made"),
@@ -226,17 +222,10 @@ def transfer_content(case, offer, legs, flight, languages: tuple[str, ...], fitn
             ([(m("flight"), f"{flight.code} · {flight.departure_place} → {flight.arrival_airport} · {local(flight.planned_arrival)}")] if flight else [])
             + [(multi(lambda mode=leg.mode: _mode(mode), languages), f"{leg.from_place} → {leg.to_place}" + (f" · {leg.carrier}" if leg.carrier else "") + f" · {local(leg.planned_departure)}")
                for leg in legs if leg.mode != "aircraft"]
-        ) or [(m("transport"), m("not_yet_planned"))]},
-        *([{"title": m("fitness_confirmed"), "rows": [
-            (m("physician"), f"{fitness.physician} · {local(fitness.confirmed_at)}"),
-            (m("equipment"), fitness.equipment or "–"),
-            (m("attendants"), fitness.attendants or "–"),
-        ]}] if fitness else []),
-        {"title": m("centre"), "rows": [
-            (m("centre"), current_app.config["EVAC_CENTRE_NAME"]),
-            (m("phone"), current_app.config["EVAC_CENTRE_PHONE"]),
-            (m("email"), current_app.config["EVAC_CENTRE_EMAIL"]),
-        ]},
+        ) + ([
+            (m("fitness_confirmed"), f"{fitness.physician} · {local(fitness.confirmed_at)}"),
+            (m("equipment_attendants"), " · ".join(x for x in (fitness.equipment, fitness.attendants) if x) or "–"),
+        ] if fitness else []) or [(m("transport"), m("not_yet_planned"))]},
     ]  # fmt: skip
     return {
         "languages": list(languages),

@@ -53,6 +53,9 @@ def test_the_pdf_reads_back_in_three_languages(accepted):
     assert 1 <= pages <= 3
     for page in range(1, pages + 1):  # "Page x of y" on every page, in every language
         assert re.search(rf"Page {page} [^0-9]{{0,20}}of {pages}", flat), page
+    # Whoever holds any one page can call the centre.
+    for page in PdfReader(io.BytesIO(doc.pdf)).pages:
+        assert "+31 88 000 0000" in page.extract_text()
 
 
 def test_pdf_has_the_three_languages_literally(accepted):
