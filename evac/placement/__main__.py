@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 
+from evac.instance_file import BadInstanceFile, read_instance
 from evac.placement.greedy import solve_greedy
 from evac.placement.instance import InstanceError, parse_instance
 from evac.placement.solver import solve
@@ -27,17 +28,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="stop after this long and return the best found (status feasible)")  # fmt: skip
     args = parser.parse_args(argv)
     try:
-        with open(args.instance, encoding="utf-8") as fh:
-            data = json.load(fh)
-        instance = parse_instance(data)
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"cannot read {args.instance}: {exc}", file=sys.stderr)
-        return 2
-    except json.JSONDecodeError as exc:
-        print(f"{args.instance} is not valid JSON: {exc}", file=sys.stderr)
-        return 2
-    except InstanceError as exc:
-        print(f"{args.instance} is not a placement instance: {exc}", file=sys.stderr)
+        instance = read_instance(args.instance, parse_instance, InstanceError, "placement")
+    except BadInstanceFile as exc:
+        print(exc, file=sys.stderr)
         return 2
     result = solve_greedy(instance) if args.greedy else solve(instance, args.time_limit)
     json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=1)

@@ -77,7 +77,7 @@ def _flights_soon() -> list[FlightReadiness]:
         from evac.services import documents, transport
 
         current = sum(1 for c in cases if c.hospital_id and documents.transfer_is_current(c))
-        fit = sum(1 for c in cases if transport.fit_to_fly(c))
+        fit = len(transport.cleared_to_fly(cases))
         out.append(FlightReadiness(f, len(cases), accepted, with_leg or 0, current, fit))
     return out
 

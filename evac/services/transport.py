@@ -207,8 +207,22 @@ def fitness(case: Case) -> FitnessToFly | None:
 
 def fit_to_fly(case: Case) -> bool:
     """Confirmed on the case's current triage: a new triage may change what the flight needs."""
-    record = fitness(case)
-    return record is not None and record.triage_id == case.triage_id
+    return case.id in cleared_to_fly([case])
+
+
+def cleared_to_fly(cases: list[Case]) -> set[int]:
+    """The ids of the cases whose latest confirmation was given on their current triage, in one
+    query for a whole flight."""
+    if not cases:
+        return set()
+    latest: dict[int, int | None] = {}
+    for case_id, triage_id in db.session.execute(
+        select(FitnessToFly.case_id, FitnessToFly.triage_id)
+        .where(FitnessToFly.case_id.in_([c.id for c in cases]))
+        .order_by(FitnessToFly.id)
+    ):
+        latest[case_id] = triage_id
+    return {c.id for c in cases if c.id in latest and latest[c.id] == c.triage_id}
 
 
 @dataclass
@@ -329,7 +343,8 @@ def set_flight_status(
             raise Conflict(_(
                 "Not every patient has an accepted hospital (%(references)s). Depart anyway only "
                 "with a reason, under 'Depart although…'.", references=", ".join(unplaced)))  # fmt: skip
-        unconfirmed = [c.reference for c in on_board if not fit_to_fly(c)]
+        cleared = cleared_to_fly(on_board)
+        unconfirmed = [c.reference for c in on_board if c.id not in cleared]
         if unconfirmed:
             raise Conflict(_(
                 "No physician has confirmed that %(references)s may fly. Depart anyway only "
@@ -762,6 +777,7 @@ def arrival_board(flight: Flight) -> list[ArrivalRow]:
             select(Leg).where(Leg.case_id.in_([c.id for c in cases])).order_by(Leg.sequence)
         ):
             legs_by_case.setdefault(leg.case_id, []).append(leg)
+    cleared = cleared_to_fly(cases)
     for case in cases:
         road = next((leg for leg in legs_by_case.get(case.id, []) if leg.mode != "aircraft"), None)
         if case.status in (CaseStatus.ARRIVED, CaseStatus.CLOSED):
@@ -770,5 +786,5 @@ def arrival_board(flight: Flight) -> list[ArrivalRow]:
             state = "on_the_way"
         else:
             state = "waiting"
-        rows.append(ArrivalRow(case, road, state, fit_to_fly(case)))
+        rows.append(ArrivalRow(case, road, state, case.id in cleared))
     return rows

@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 
+from evac.instance_file import BadInstanceFile, read_instance
 from evac.spreading.instance import InstanceError, parse_instance
 from evac.spreading.solver import solve
 
@@ -23,17 +24,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="stop after this long with a feasible plan (status feasible)")  # fmt: skip
     args = parser.parse_args(argv)
     try:
-        with open(args.instance, encoding="utf-8") as fh:
-            data = json.load(fh)
-        instance = parse_instance(data)
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"cannot read {args.instance}: {exc}", file=sys.stderr)
-        return 2
-    except (json.JSONDecodeError, RecursionError) as exc:
-        print(f"{args.instance} is not valid JSON: {exc}", file=sys.stderr)
-        return 2
-    except InstanceError as exc:
-        print(f"{args.instance} is not a spreading instance: {exc}", file=sys.stderr)
+        instance = read_instance(args.instance, parse_instance, InstanceError, "spreading")
+    except BadInstanceFile as exc:
+        print(exc, file=sys.stderr)
         return 2
     plan = solve(instance, args.time_limit)
     json.dump(plan.to_json(instance), sys.stdout, ensure_ascii=False, indent=1)

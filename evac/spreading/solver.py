@@ -360,15 +360,7 @@ def solve(instance: Instance, time_limit: float | None = None, prune: bool = Tru
         plan = solve_greedy(instance)
         plan.seconds = time.perf_counter() - started
         return plan
-    moves = _moves(instance, flows_by_category)
-    return Plan(
-        status="optimal",
-        objective=objective(instance, moves),
-        seconds=time.perf_counter() - started,
-        moves=moves,
-        units=unit_rows(instance, moves),
-        details=explain(instance, moves),
-    )
+    return _plan(instance, flows_by_category, "optimal", started)
 
 
 def solve_plain(instance: Instance) -> Plan:
@@ -410,9 +402,14 @@ def solve_greedy(instance: Instance) -> Plan:
             sent[i] += 1
             got[j] += 1
             flows[c][(int(i), int(j))] = flows[c].get((int(i), int(j)), 0) + 1
+    return _plan(instance, flows, "feasible", started)
+
+
+def _plan(instance: Instance, flows: dict, status: str, started: float) -> Plan:
+    """The plan the flows make, with its objective, rows per unit and explanations."""
     moves = _moves(instance, flows)
     return Plan(
-        status="feasible",
+        status=status,
         objective=objective(instance, moves),
         seconds=time.perf_counter() - started,
         moves=moves,

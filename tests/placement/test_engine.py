@@ -196,6 +196,7 @@ def test_the_command_prints_a_result_for_every_patient(tmp_path, flag):
         ({**SPEC_EXAMPLE, "patients": [{"id": "X"}]}, "patients[0].category: missing"),
         ({**SPEC_EXAMPLE, "patients": [{"id": "X", "category": "ic", "priority": 4}]}, "patients[0].priority"),
         ("{not json", "not valid JSON"),
+        ("[" * 100_000, "not valid JSON"),  # nested too deep for the parser
     ],
 )  # fmt: skip
 def test_the_command_refuses_what_breaks_the_spec_in_one_line(tmp_path, data, words):

@@ -202,6 +202,7 @@ def test_the_command_prints_the_plan_of_the_spec(tmp_path):
         ({"units": [unit("A", {}), unit("A", {})]}, "units[1].code: 'A' appears twice"),
         ({"units": [], "weights": {"load": -1}}, "weights.load: expected a number >= 0"),
         ("{not json", "not valid JSON"),
+        ("[" * 100_000, "not valid JSON"),  # nested too deep for the parser
     ],
 )
 def test_a_bad_instance_exits_2_naming_the_path(tmp_path, data, says):
