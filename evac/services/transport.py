@@ -174,7 +174,7 @@ def confirm_fitness(actor: User, reference: str, data: FitnessInput) -> FitnessT
     if case.triage_id is None:
         raise Conflict(_("Triage case %(reference)s first: fitness to fly is confirmed on a triage.",
                          reference=reference))  # fmt: skip
-    if case.status not in workflow.FLIGHT_READY | {CaseStatus.SCHEDULED}:
+    if not awaits_fitness_check(case):
         raise Conflict(_("Case %(reference)s is not waiting for a flight.", reference=reference))
     physician = (data.physician or "").strip()
     equipment, attendants = (data.equipment or "").strip(), (data.attendants or "").strip()
@@ -195,6 +195,12 @@ def confirm_fitness(actor: User, reference: str, data: FitnessInput) -> FitnessT
     audit.record(actor, "case.fit_to_fly", case, case=case, physician=physician)
     db.session.commit()
     return record
+
+
+def awaits_fitness_check(case: Case) -> bool:
+    """On a flight that has not left, triaged: a physician may (again) confirm it may fly."""
+    return (case.flight_id is not None and case.triage_id is not None
+            and case.status in workflow.FLIGHT_READY | {CaseStatus.SCHEDULED})  # fmt: skip
 
 
 def fitness(case: Case) -> FitnessToFly | None:
@@ -392,6 +398,13 @@ def set_flight_status(
     return flight
 
 
+def may_reinstate(flight: Flight) -> bool:
+    """A cancelled flight may be planned again while its departure time lies ahead."""
+    return flight.status == "cancelled" and (
+        flight.planned_departure is None or flight.planned_departure > utcnow()
+    )
+
+
 @dataclass(frozen=True)
 class Reinstated:
     flight: Flight
@@ -407,8 +420,7 @@ def reinstate_flight(actor: User, flight_id: int) -> Reinstated:
     flight = get_flight(actor, flight_id)
     if flight.status != "cancelled":
         raise Conflict(_("Flight %(code)s is not cancelled.", code=flight.code))
-    now = utcnow()
-    if flight.planned_departure and flight.planned_departure <= now:
+    if not may_reinstate(flight):
         raise Conflict(_("Flight %(code)s was to leave at %(when)s; plan a new flight instead.",
                          code=flight.code, when=format_datetime(flight.planned_departure, "short")))  # fmt: skip
     cancellations = db.session.scalars(

@@ -117,10 +117,7 @@ def _transport_panel(case, detail) -> dict | None:
         "road_mode": transport_service.road_mode(case),
         "fitness": transport_service.fitness(case) if case.flight_id else None,
         "fit": bool(case.flight_id) and transport_service.fit_to_fly(case),
-        "can_confirm_fitness": coordinating
-        and bool(case.flight_id)
-        and case.triage_id is not None
-        and status in workflow.FLIGHT_READY | {"scheduled"},
+        "can_confirm_fitness": coordinating and transport_service.awaits_fitness_check(case),
         "regions": registry.regions() if coordinating else [],
     }
     shown = panel["legs"] or case.flight_id or case.return_of_id or case.returns or case.outcome

@@ -115,6 +115,7 @@ def flight(flight_id: int):
         if current_user.is_coordinating
         else [],
         now=utcnow(),
+        may_reinstate=transport_service.may_reinstate(flight),
     )
 
 
