@@ -85,6 +85,51 @@ class MdroStatus(StrEnum):
     UNKNOWN = "unknown"
 
 
+class PatientType(StrEnum):
+    CIVILIAN = "civilian"
+    MILITARY = "military"
+
+
+class PlaceType(StrEnum):
+    """The place a patient needs on board an aircraft."""
+
+    IC_STRETCHER = "ic_stretcher"
+    STRETCHER = "stretcher"
+    SEAT = "seat"
+
+
+class IsolationKind(StrEnum):
+    """How a patient is isolated; airborne needs a negative-pressure room."""
+
+    NONE = "none"
+    CONTACT = "contact"
+    DROPLET = "droplet"
+    AIRBORNE = "airborne"
+
+
+class CodeStatus(StrEnum):
+    """The resuscitation policy."""
+
+    FULL = "full"
+    DNR = "dnr"
+    UNKNOWN = "unknown"
+
+
+class ReceivedDocument(StrEnum):
+    """Documents that came along with the patient."""
+
+    DISCHARGE_SUMMARY = "discharge_summary"
+    IMAGING = "imaging"
+    LAB_RESULTS = "lab_results"
+    CONSENT_TRANSFER = "consent_transfer"
+    CONSENT_DATA_SHARING = "consent_data_sharing"
+    IDENTITY_DOCUMENT = "identity_document"
+
+
+# Resistant organisms senders name; any other text is accepted as written.
+MDRO_ORGANISMS = ("MRSA", "VRE", "ESBL", "CPE", "MDR-Acinetobacter", "MDR-Pseudomonas")
+
+
 class OfferStatus(StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
@@ -200,6 +245,24 @@ _LABELS = [
     (ImportOutcome.IMPORTED, lazy_pgettext("import outcome", "Imported")),
     (ImportOutcome.DUPLICATES, lazy_pgettext("import outcome", "Only duplicates")),
     (ImportOutcome.REJECTED, lazy_pgettext("import outcome", "Rejected")),
+    (PatientType.CIVILIAN, _l("Civilian")),
+    (PatientType.MILITARY, _l("Military")),
+    (PlaceType.IC_STRETCHER, _l("Intensive care stretcher")),
+    (PlaceType.STRETCHER, lazy_pgettext("aircraft place", "Stretcher")),
+    (PlaceType.SEAT, _l("Seat")),
+    (IsolationKind.NONE, lazy_pgettext("isolation", "None")),
+    (IsolationKind.CONTACT, _l("Contact isolation")),
+    (IsolationKind.DROPLET, _l("Droplet isolation")),
+    (IsolationKind.AIRBORNE, _l("Airborne isolation (negative-pressure room)")),
+    (CodeStatus.FULL, _l("Full resuscitation")),
+    (CodeStatus.DNR, _l("Do not resuscitate (DNR)")),
+    (CodeStatus.UNKNOWN, lazy_pgettext("resuscitation policy", "Unknown")),
+    (ReceivedDocument.DISCHARGE_SUMMARY, _l("Discharge summary (form 027/o)")),
+    (ReceivedDocument.IMAGING, _l("Imaging")),
+    (ReceivedDocument.LAB_RESULTS, _l("Laboratory results")),
+    (ReceivedDocument.CONSENT_TRANSFER, _l("Consent to transfer")),
+    (ReceivedDocument.CONSENT_DATA_SHARING, _l("Consent to share data")),
+    (ReceivedDocument.IDENTITY_DOCUMENT, _l("Identity document")),
     (OfferStatus.PENDING, _l("Pending")),
     (OfferStatus.ACCEPTED, _l("Accepted")),
     (OfferStatus.DECLINED, _l("Declined")),

@@ -92,3 +92,50 @@ def test_alerts_come_in_order_and_skip_no_known_allergies():
     quiet = triage.alerts(isolation_required=False, mdro_status="negative", allergies="None known",
                           ventilated=False, oxygen_l_min=2)  # fmt: skip
     assert [a.code for a in quiet] == ["oxygen"]
+
+
+@pytest.mark.parametrize(
+    ("infections", "ventilated", "kind"),
+    [
+        (("tuberculosis",), False, "airborne"),
+        (("Measles",), False, "airborne"),
+        (("туберкульоз легень",), False, "airborne"),
+        (("COVID-19",), True, "airborne"),  # aerosol-generating care
+        (("COVID-19",), False, "none"),
+        (("hepatitis B",), False, "none"),
+    ],
+)
+def test_infections_spread_through_the_air_ask_for_a_negative_pressure_room(
+    infections, ventilated, kind
+):
+    t = triage.suggest(facts(infections=infections, ventilated=ventilated))
+    assert t.isolation_kind == kind
+    assert t.isolation_required is (kind == "airborne")
+    if kind == "airborne":
+        assert t.rule_for("isolation_required") == "airborne_infection"
+
+
+def test_a_sender_who_names_a_kind_of_isolation_asks_for_isolation():
+    t = triage.suggest(facts(isolation_required=None, isolation_type="droplet"))
+    assert (t.isolation_required, t.isolation_kind) == (True, "droplet")
+    # Isolation until screened (a foreign hospital, MDRO unknown) is by contact.
+    t = triage.suggest(facts(isolation_required=None, mdro_status="unknown"))
+    assert (t.isolation_required, t.isolation_kind) == (True, "contact")
+
+
+def test_the_aircraft_place():
+    assert triage.suggest(facts(tracheostomy=True)).place_type == "ic_stretcher"
+    assert triage.suggest(facts(ventilated=True, place_type="seat")).place_type == "ic_stretcher"
+    assert triage.suggest(facts(requested_care="ic")).place_type == "ic_stretcher"
+    assert triage.suggest(facts(mobility="stretcher")).place_type == "stretcher"
+    assert triage.suggest(facts(place_type="stretcher")).place_type == "stretcher"
+    assert triage.suggest(facts()).place_type == "seat"
+
+
+def test_resuscitation_policy_and_pregnancy_are_alerts_and_unknown_is_not_dnr():
+    codes = [a.code for a in triage.alerts(isolation_required=False, mdro_status="negative",
+             allergies=None, ventilated=False, oxygen_l_min=None, code_status="dnr",
+             pregnancy_weeks=30)]  # fmt: skip
+    assert codes == ["code_status", "pregnancy"]
+    assert triage.alerts(isolation_required=False, mdro_status="negative", allergies=None,
+                         ventilated=False, oxygen_l_min=None, code_status="unknown") == []  # fmt: skip

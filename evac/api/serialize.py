@@ -50,6 +50,8 @@ def case_detail(
 ) -> dict[str, Any]:
     """The whole case at this level of detail; free-text reasons only when `free_text` (they may
     name people or other hospitals)."""
+    from evac.services import cases as case_service
+
     data = case_summary(case, detail)
     clinical = case.clinical
     if detail in (Detail.FULL, Detail.SUMMARY):
@@ -65,6 +67,27 @@ def case_detail(
             "weight_kg": case.patient.weight_kg,
             "fit_to_fly": case.fit_to_fly,
             "war_related": case.war_related,
+            # Intake version 2; null is what the sender did not say (unknown).
+            "tracheostomy": clinical.tracheostomy,
+            "devices": clinical.devices,
+            "vital_signs": clinical.vital_signs,
+            "ventilation": clinical.ventilation,
+            "mdro_organisms": clinical.mdro_organisms,
+            "mdro_screened_at": _iso(clinical.mdro_screened_at),
+            "infections": clinical.infections,
+            "isolation_type": clinical.isolation_type,
+            "code_status": clinical.code_status,
+            "pregnancy_weeks": clinical.pregnancy_weeks,
+            # What evac derives: the isolation the patient needs and the place on board.
+            "isolation_kind": case_service.isolation_kind(case),
+            "place_needed": case_service.place_needed(case),
+        }
+        data["logistics"] = {
+            "patient_type": case.patient_type,
+            "region_of_origin": case.region_of_origin,
+            "place_type": case.place_type,
+            "documents_received": case.documents_received,
+            "family_in_nl": case.family_in_nl,
         }
         data["companions"] = [
             {"name": c.name if detail == Detail.FULL else None, "relation": c.relation,

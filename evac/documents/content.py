@@ -23,9 +23,14 @@ from evac import triage
 from evac.config import PACKAGE_DIR
 from evac.terms import (
     BedCategory,
+    CodeStatus,
+    IsolationKind,
     LegMode,
     MdroStatus,
     Mobility,
+    PatientType,
+    PlaceType,
+    ReceivedDocument,
     Sex,
     Urgency,
     label,
@@ -95,6 +100,29 @@ L = {
     "accepted_text": _l("The patient has been accepted for treatment in the Netherlands."),
     "patient": _l("Patient"),
     "hospital": _l("Hospital"),
+    "patient_type": _l("Patient type"),
+    "region_of_origin": _l("Region of origin"),
+    "isolation_kind": _l("Isolation"),
+    "mdro_organisms": _l("Resistant organisms (MDRO)"),
+    "mdro_screened_at": _l("Last MDRO screening"),
+    "infections": _l("Transmissible infections"),
+    "code_status": _l("Resuscitation policy"),
+    "pregnancy": _l("Pregnancy"),
+    "weeks": _l("weeks"),
+    "not_pregnant": _l("Not pregnant"),
+    "none": _l("none"),
+    "problems": _l("Problems"),
+    "devices": _l("Medical devices"),
+    "tracheostomy": _l("Tracheostomy"),
+    "vital_signs": _l("Vital signs"),
+    "measured_at": _l("Measured at"),
+    "ventilation": _l("Ventilation"),
+    "ventilation_mode": _l("Ventilator mode"),
+    "functional_status": _l("Functional status"),
+    "place_type": _l("Place on board"),
+    "logistics": _l("Logistics"),
+    "documents_received": _l("Documents received"),
+    "family_in_nl": _l("Family in the Netherlands"),
 }
 
 
@@ -137,25 +165,74 @@ def parse_languages(raw: str | None) -> tuple[str, ...]:
     return langs
 
 
-def transfer_content(case, offer, legs, flight, languages: tuple[str, ...], fitness=None) -> dict:
-    """Everything the transfer document prints, as plain values. `fitness` is the physician's
-    current confirmation that the patient may fly, if there is one."""
+def vital_signs_line(vs: dict | None) -> str | None:
+    """The vital signs in one line, with units and the abbreviations every ward reads."""
+    if not vs:
+        return None
+    parts = []
+    if "gcs" in vs:
+        parts.append(f"GCS {vs['gcs']}")
+    if "heart_rate" in vs:
+        parts.append(f"HR {vs['heart_rate']}/min")
+    if "systolic_bp" in vs or "diastolic_bp" in vs:
+        parts.append(f"BP {vs.get('systolic_bp', '?')}/{vs.get('diastolic_bp', '?')} mmHg")
+    if "resp_rate" in vs:
+        parts.append(f"RR {vs['resp_rate']}/min")
+    if "spo2" in vs:
+        parts.append(f"SpO2 {vs['spo2']} %")
+    if "temperature_c" in vs:
+        parts.append(f"T {vs['temperature_c']:g} °C")
+    return " · ".join(parts)
+
+
+def ventilation_line(v: dict | None) -> str | None:
+    if not v:
+        return None
+    parts = [v["mode"]] if v.get("mode") else []
+    if "fio2" in v:
+        parts.append(f"FiO2 {v['fio2']:g}")
+    if "peep_cmh2o" in v:
+        parts.append(f"PEEP {v['peep_cmh2o']:g} cmH2O")
+    return " · ".join(parts)
+
+
+def transfer_content(
+    case,
+    offer,
+    legs,
+    flight,
+    languages: tuple[str, ...],
+    fitness=None,
+    alert_facts: dict | None = None,
+    place: str | None = None,
+) -> dict:
+    """Everything the transfer document prints, as plain values, in the order of the
+    International Patient Summary: alerts, problems, allergies, medication, devices, vital
+    signs, ventilation, functional status, then logistics. `fitness` is the physician's current
+    confirmation that the patient may fly; `alert_facts` what the alerts are made of (the
+    case service's `alert_facts`), `place` the aircraft place the patient needs."""
     m = lambda key: multi(L[key], languages)  # noqa: E731
     term = lambda value: multi(lambda: label(value), languages)  # noqa: E731
     # Nobody said is "unknown", never "no" and never a dash that could be read as one.
-    yes_no = lambda value: m("unknown") if value is None else term(bool(value))  # noqa: E731
+    unknown = m("unknown")
+    yes_no = lambda value: unknown if value is None else term(bool(value))  # noqa: E731
+    # A list the sender left out is unknown; one the sender said is empty is "none".
+    listed = lambda items: unknown if items is None else (", ".join(items) or m("none"))  # noqa: E731
     p, c, t = case.patient, case.clinical, case.triage
-    isolation = t.isolation_required if t else c.isolation_required
-    mdro = t.mdro_status if t else c.mdro_status
-    ventilated = t.ventilated if t else c.ventilated
-    oxygen = t.oxygen_l_min if t else c.oxygen_l_min
+    facts = dict(alert_facts or {})
+    facts.setdefault("isolation_required", t.isolation_required if t else c.isolation_required)
+    facts.setdefault("mdro_status", t.mdro_status if t else c.mdro_status)
+    facts.setdefault("ventilated", t.ventilated if t else c.ventilated)
+    facts.setdefault("oxygen_l_min", t.oxygen_l_min if t else c.oxygen_l_min)
+    facts["allergies"] = None  # printed with its value below, once, not in every language
+    ventilated, oxygen = facts["ventilated"], facts["oxygen_l_min"]
+    kind = facts.get("isolation_kind")
 
     # Alerts: the same rules as the case page, each alert text in every language.
     per_language = []
     for lang in languages:
         with force_locale(lang):
-            per_language.append(triage.alerts(isolation_required=isolation, mdro_status=mdro, allergies=None,
-                                              ventilated=ventilated, oxygen_l_min=oxygen))  # fmt: skip
+            per_language.append(triage.alerts(**facts))
     alerts = [
         {
             "code": items[0].code,
@@ -170,46 +247,72 @@ def transfer_content(case, offer, legs, flight, languages: tuple[str, ...], fitn
                       {"code": "allergy", "text": m("allergies"), "value": allergy_text})  # fmt: skip
         allergy_row = allergy_text
     else:
+        # "None known" only when the sender said so; nothing said is "not known".
         allergy_row = m("no_known_allergies") if allergy_text else m("allergies_unknown")
 
     age = triage.age_on(p.date_of_birth, p.age_years, date.today())
+    pregnancy = (
+        f"{c.pregnancy_weeks} {m('weeks')}" if c.pregnancy_weeks
+        else (m("not_pregnant") if p.sex == Sex.MALE else unknown)
+    )  # fmt: skip
+    vs = c.vital_signs or {}
     sections = [
         {"title": m("identity"), "rows": [
             (m("name"), f"{p.family_name} {p.given_name}"),
             (m("name_latin"), f"{p.family_name_latin.upper()} {p.given_name_latin}"),
             (m("date_of_birth"), _day(p.date_of_birth)),
-            (m("age"), str(age) if age is not None else "–"),
+            (m("age"), str(age) if age is not None else unknown),
             (m("sex"), term(Sex(p.sex))),
-            (m("languages"), ", ".join(multi(lambda code=code: language_name(code), languages) for code in p.languages) or "–"),
+            (m("languages"), ", ".join(multi(lambda code=code: language_name(code), languages) for code in p.languages) or unknown),
             (m("interpreter"), yes_no(t.interpreter_needed if t else None)),
-            (m("weight"), f"{p.weight_kg:g} kg" if p.weight_kg else "–"),
+            (m("weight"), f"{p.weight_kg:g} kg" if p.weight_kg else unknown),
+            (m("patient_type"), term(PatientType(case.patient_type)) if case.patient_type else unknown),
+            (m("region_of_origin"), case.region_of_origin or unknown),
         ]},
-        {"title": m("diagnosis"), "rows": [
+        {"title": m("alerts"), "rows": [
+            (m("isolation_kind"), term(IsolationKind(kind)) if kind else unknown),
+            (m("mdro_status"), term(MdroStatus(facts["mdro_status"]))),
+            (m("mdro_organisms"), listed(c.mdro_organisms)),
+            (m("mdro_screened_at"), _day(c.mdro_screened_at) if c.mdro_screened_at else unknown),
+            (m("infections"), listed(c.infections)),
+            (m("code_status"), term(CodeStatus(c.code_status or "unknown"))),
+            (m("pregnancy"), pregnancy),
+        ]},
+        {"title": m("problems"), "rows": [
             (m("diagnosis"), c.diagnosis),
-            (m("icd10"), "; ".join(f"{code} {icd10_titles().get(code, '')}".strip() for code in c.icd10 or []) or "–"),
+            (m("icd10"), "; ".join(f"{code} {icd10_titles().get(code, '')}".strip() for code in c.icd10 or []) or unknown),
             (m("war_related"), yes_no(case.war_related)),
-        ]},
-        {"title": m("condition"), "rows": [
             (m("bed_category"), term(BedCategory(case.bed_category))),
             (m("urgency"), term(Urgency(case.urgency))),
-            (m("isolation"), yes_no(isolation)),
-            (m("mdro_status"), term(MdroStatus(mdro))),
-            (m("ventilated"), yes_no(ventilated)),
-            (m("oxygen"), f"{oxygen:g} l/min" if oxygen else "–"),
-            (m("fit_to_fly"), yes_no(t.fit_to_fly if t else case.fit_to_fly)),
             (m("clinical_notes"), (t.clinical_notes if t else None) or "–"),
-            (m("allergies"), allergy_row),
         ]},
-        {"title": m("medication"), "rows": [(m("medication"), c.medication or "–")]},
-        {"title": m("mobility"), "rows": [(m("mobility"), term(Mobility(case.mobility)))]},
-        {"title": m("companions"), "rows": [
-            (f"{i}.", ", ".join(x for x in (comp.name, comp.relation, f"{comp.age_years}" if comp.age_years is not None else None, comp.notes) if x))
-            for i, comp in enumerate(case.companions, 1)
-        ] or [(m("companions"), m("no_companions"))]},
-        {"title": m("sending"), "rows": [
-            (m("sending"), case.sending_facility or "–"),
-            (m("sending_country"), case.sending_country or "–"),
-            (m("referring"), ", ".join(x for x in (case.contact_name, case.contact_phone, case.contact_email) if x) or "–"),
+        {"title": m("allergies"), "rows": [(m("allergies"), allergy_row)]},
+        {"title": m("medication"), "rows": [(m("medication"), c.medication or unknown)]},
+        {"title": m("devices"), "rows": [
+            (m("devices"), listed(c.devices)),
+            (m("tracheostomy"), yes_no(c.tracheostomy)),
+        ]},
+        {"title": m("vital_signs"), "rows": [
+            (m("vital_signs"), vital_signs_line(vs) or unknown),
+            (m("measured_at"), local(datetime.fromisoformat(vs["recorded_at"])) if vs.get("recorded_at") else unknown),
+        ]},
+        {"title": m("ventilation"), "rows": [
+            (m("ventilated"), yes_no(ventilated)),
+            (m("ventilation_mode"), ventilation_line(c.ventilation) or (unknown if ventilated is not False else "–")),
+            (m("oxygen"), f"{oxygen:g} l/min" if oxygen else (unknown if oxygen is None and ventilated is None else "–")),
+        ]},
+        {"title": m("functional_status"), "rows": [
+            (m("mobility"), term(Mobility(t.mobility if t else case.mobility))),
+            (m("place_type"), term(PlaceType(place or case.place_type)) if (place or case.place_type) else unknown),
+            (m("fit_to_fly"), yes_no(t.fit_to_fly if t else case.fit_to_fly)),
+        ]},
+        {"title": m("logistics"), "rows": [
+            *([(f"{m('companions')} {i}", ", ".join(x for x in (comp.name, comp.relation, f"{comp.age_years}" if comp.age_years is not None else None, comp.notes) if x))
+               for i, comp in enumerate(case.companions, 1)] or [(m("companions"), m("no_companions"))]),
+            (m("documents_received"), unknown if case.documents_received is None else (", ".join(multi(lambda d=d: label(ReceivedDocument(d)), languages) for d in case.documents_received) or m("none"))),
+            (m("family_in_nl"), case.family_in_nl or unknown),
+            (m("sending"), ", ".join(x for x in (case.sending_facility, case.sending_country) if x) or unknown),
+            (m("referring"), ", ".join(x for x in (case.contact_name, case.contact_phone, case.contact_email) if x) or unknown),
             (m("external_ref"), case.external_ref),
         ]},
         {"title": m("receiving"), "rows": [

@@ -21,7 +21,19 @@ from flask_babel import gettext as _
 
 from evac.interop.transliteration import to_latin
 from evac.services.errors import Problem
-from evac.terms import BedCategory, MdroStatus, Mobility, Sex, Source, Urgency
+from evac.terms import (
+    BedCategory,
+    CodeStatus,
+    IsolationKind,
+    MdroStatus,
+    Mobility,
+    PatientType,
+    PlaceType,
+    ReceivedDocument,
+    Sex,
+    Source,
+    Urgency,
+)
 
 # What partners may send (../shared/specs/intake.md); return transfers are the centre's own.
 INTAKE_SOURCES = (Source.EU_MEDEVAC, Source.DOMESTIC)
@@ -34,6 +46,8 @@ FALSE = {"no", "false", "0", "ні", "n", "nee", "нет"}
 SEX_ALIASES = {"f": "female", "m": "male", "ж": "female", "ч": "male", "v": "female"}
 # A patient travels with at most this many companions (the form offers as many).
 MAX_COMPANIONS = 10
+# How a CSV sender says a list is empty ("no devices"), as opposed to leaving it out (unknown).
+NONE_WORDS = {"none", "geen", "немає", "нет", "-"}
 # Python's csv module refuses longer fields; a field this long is no request anyway.
 MAX_CSV_FIELD = 131_072
 
@@ -237,6 +251,29 @@ class _Row:
             return []
         return [item for item in items if item]
 
+    def listing(self, name: str, max_items: int = 50, max_length: int = 200) -> list[str] | None:
+        """A list the sender may leave out (None: unknown) or say is empty ([]: none)."""
+        v = self.value(name)
+        if v is None:
+            return None
+        if isinstance(v, str) and v.lower() in NONE_WORDS:
+            return []
+        if isinstance(v, list) and any(
+            not isinstance(item, str | int | float) or isinstance(item, bool) for item in v
+        ):
+            self.problem(name, _("%(field)s must be a list of texts.", field=name))
+            return None
+        items = self.string_list(name)
+        if len(items) > max_items:
+            self.problem(name, _("%(field)s holds more than %(n)d items.", field=name, n=max_items))
+            return None
+        if any(len(item) > max_length for item in items):
+            self.problem(
+                name, _("%(field)s is longer than %(n)d characters.", field=name, n=max_length)
+            )
+            return None
+        return items
+
 
 def _parse_date(s: str) -> date | None:
     s = s.strip()
@@ -332,10 +369,141 @@ def validate(raw: dict[str, Any], row: int, from_csv: bool, today: date) -> Pars
     d["contact_phone"] = r.text("contact_phone", max_length=50)
     d["contact_email"] = r.text("contact_email", max_length=254)
     d["notes"] = r.text("notes")
+    # Version 2 (clinical and logistic fields): a field the sender left out is not stored at
+    # all, so it reads "unknown", and a version-1 request keeps the fingerprint it always had.
+    d.update({k: v for k, v in _clinical_and_logistic(r).items() if v is not None})
     labels = {row: label} if label else {}
     if r.problems:
         return ParseResult(problems=r.problems, labels=labels)
     return ParseResult(requests=[ParsedRequest(row, d)], labels=labels)
+
+
+# Ranges of ../shared/specs/intake.md: (low, high, integer)
+VITAL_SIGNS = {
+    "gcs": (3, 15, True),
+    "heart_rate": (20, 250, True),
+    "systolic_bp": (40, 300, True),
+    "diastolic_bp": (20, 200, True),
+    "resp_rate": (4, 80, True),
+    "spo2": (50, 100, True),
+    "temperature_c": (30, 45, False),
+}
+VENTILATION = {"fio2": (0.21, 1.0, False), "peep_cmh2o": (0, 30, False)}
+BLOOD_PRESSURE = re.compile(r"^\s*(\d{2,3})\s*/\s*(\d{2,3})\s*$")
+
+
+def _clinical_and_logistic(r: _Row) -> dict[str, Any]:
+    d: dict[str, Any] = {}
+    d["patient_type"] = r.choice("patient_type", PatientType)
+    d["region_of_origin"] = r.text("region_of_origin", max_length=100)
+    d["place_type"] = r.choice("place_type", PlaceType)
+    d["tracheostomy"] = r.boolean("tracheostomy")
+    d["devices"] = r.listing("devices")
+    d["vital_signs"] = _vital_signs(r)
+    d["ventilation"] = _ventilation(r)
+    d["mdro_organisms"] = r.listing("mdro_organisms", max_length=100)
+    screened = r.date_value("mdro_screened_at")
+    d["mdro_screened_at"] = screened.isoformat() if screened else None
+    d["infections"] = r.listing("infections", max_length=100)
+    d["isolation_type"] = r.choice("isolation_type", IsolationKind)
+    d["code_status"] = r.choice("code_status", CodeStatus)
+    d["pregnancy_weeks"] = r.number("pregnancy_weeks", 1, 45, integer=True)
+    documents = r.listing("documents_received")
+    allowed = [m.value for m in ReceivedDocument]
+    for item in documents or []:
+        if item.lower() not in allowed:
+            r.problem(
+                "documents_received",
+                _(
+                    "%(field)s is '%(value)s'; expected one of: %(allowed)s.",
+                    field="documents_received",
+                    value=item,
+                    allowed=", ".join(allowed),
+                ),
+            )
+    d["documents_received"] = (
+        list(dict.fromkeys(item.lower() for item in documents)) if documents is not None else None
+    )
+    d["family_in_nl"] = r.text("family_in_nl", max_length=200)
+    return d
+
+
+def _measurements(
+    sub: _Row, ranges: dict[str, tuple[float, float, bool]], prefix: str, r: _Row
+) -> dict[str, Any]:
+    out = {}
+    for name, (low, high, integer) in ranges.items():
+        value = sub.number(name, low, high, integer=integer)
+        if value is not None:
+            out[name] = value
+    for p in sub.problems:
+        r.problem(f"{prefix}{p.field}", p.message)
+    sub.problems = []
+    return out
+
+
+def _vital_signs(r: _Row) -> dict[str, Any] | None:
+    """The last vital signs: a JSON object, or CSV columns (vs_recorded_at, bp as 120/80)."""
+    if r.csv:
+        flat = {
+            name: r.raw.get(name)
+            for name in VITAL_SIGNS
+            if name not in ("systolic_bp", "diastolic_bp")
+        }
+        flat["recorded_at"] = r.raw.get("vs_recorded_at")
+        bp = r.value("bp")
+        if bp is not None:
+            match = BLOOD_PRESSURE.match(str(bp))
+            if match is None:
+                r.problem("bp", _("bp is '%(value)s'; write it as 120/80.", value=bp))
+            else:
+                flat["systolic_bp"], flat["diastolic_bp"] = match.groups()
+        raw, prefix = flat, ""
+    else:
+        raw = r.value("vital_signs")
+        if raw is None:
+            return None
+        if not isinstance(raw, dict):
+            r.problem("vital_signs", _("vital_signs must be an object."))
+            return None
+        prefix = "vital_signs."
+    sub = _Row(raw, r.row, r.csv)
+    out = _measurements(sub, VITAL_SIGNS, prefix, r)
+    recorded = sub.timestamp("recorded_at")
+    for p in sub.problems:
+        r.problem("vs_recorded_at" if r.csv else f"{prefix}{p.field}", p.message)
+    if not out:
+        if recorded is not None:
+            r.problem(
+                "vs_recorded_at" if r.csv else "vital_signs",
+                _("The vital signs give a time but no values."),
+            )
+        return None
+    if recorded is not None:
+        out["recorded_at"] = recorded.isoformat()
+    return out
+
+
+def _ventilation(r: _Row) -> dict[str, Any] | None:
+    """Ventilator settings: a JSON object, or CSV columns vent_mode, fio2, peep_cmh2o."""
+    if r.csv:
+        raw, prefix = {"mode": r.raw.get("vent_mode"), **{k: r.raw.get(k) for k in VENTILATION}}, ""
+    else:
+        raw = r.value("ventilation")
+        if raw is None:
+            return None
+        if not isinstance(raw, dict):
+            r.problem("ventilation", _("ventilation must be an object."))
+            return None
+        prefix = "ventilation."
+    sub = _Row(raw, r.row, r.csv)
+    out = _measurements(sub, VENTILATION, prefix, r)
+    mode = sub.text("mode", max_length=100)
+    for p in sub.problems:
+        r.problem("vent_mode" if r.csv else f"{prefix}{p.field}", p.message)
+    if mode is not None:
+        out["mode"] = mode
+    return out or None
 
 
 def _companions(r: _Row) -> list[dict[str, Any]]:

@@ -99,6 +99,13 @@ class Case(db.Model):
     # discharged, transferred, returned, deceased (when closed)
     outcome: Mapped[str | None] = mapped_column(String(20))
     outcome_on: Mapped[date | None]
+    # Logistics of intake version 2; None is what the sender did not say (unknown).
+    patient_type: Mapped[str | None] = mapped_column(String(10))
+    region_of_origin: Mapped[str | None] = mapped_column(String(100))
+    # The aircraft place the sender asked for; `place_needed` derives it when absent.
+    place_type: Mapped[str | None] = mapped_column(String(20))
+    documents_received: Mapped[list[str] | None] = mapped_column(JSONType)
+    family_in_nl: Mapped[str | None] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     patient: Mapped[Patient] = relationship(
@@ -200,6 +207,20 @@ class ClinicalPicture(db.Model):
     isolation_required: Mapped[bool | None]
     allergies: Mapped[str | None] = mapped_column(Text)
     medication: Mapped[str | None] = mapped_column(Text)
+    # Intake version 2. None is "the sender did not say" and reads "unknown"; an empty list is
+    # "the sender said none".
+    tracheostomy: Mapped[bool | None]
+    devices: Mapped[list[str] | None] = mapped_column(JSONType)
+    # {recorded_at, gcs, heart_rate, systolic_bp, diastolic_bp, resp_rate, spo2, temperature_c}
+    vital_signs: Mapped[dict | None] = mapped_column(JSONType)
+    # {mode, fio2, peep_cmh2o}
+    ventilation: Mapped[dict | None] = mapped_column(JSONType)
+    mdro_organisms: Mapped[list[str] | None] = mapped_column(JSONType)
+    mdro_screened_at: Mapped[date | None]
+    infections: Mapped[list[str] | None] = mapped_column(JSONType)
+    isolation_type: Mapped[str | None] = mapped_column(String(10))
+    code_status: Mapped[str | None] = mapped_column(String(10))
+    pregnancy_weeks: Mapped[int | None]
 
     case: Mapped[Case] = relationship(back_populates="clinical")
 

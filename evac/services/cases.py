@@ -297,16 +297,50 @@ def offer_summary(case: Case) -> dict:
     }
 
 
-def case_alerts(case: Case) -> list[triage.Alert]:
-    c = case.clinical
-    isolation = case.triage.isolation_required if case.triage else c.isolation_required
-    return triage.alerts(
-        isolation_required=isolation,
-        mdro_status=case.triage.mdro_status if case.triage else c.mdro_status,
-        allergies=c.allergies,
-        ventilated=case.triage.ventilated if case.triage else c.ventilated,
-        oxygen_l_min=case.triage.oxygen_l_min if case.triage else c.oxygen_l_min,
+def isolation_kind(case: Case) -> str | None:
+    """How the patient is isolated (none, contact, droplet, airborne); None when unknown.
+    Triage decides whether, the sender's kind and infections say how."""
+    c, t = case.clinical, case.triage
+    ventilated = t.ventilated if t else c.ventilated
+    return triage.isolation_kind(
+        isolation_required=t.isolation_required if t else c.isolation_required,
+        isolation_type=c.isolation_type,
+        infections=c.infections,
+        aerosol_care=bool(ventilated or c.tracheostomy),
     )
+
+
+def place_needed(case: Case) -> str:
+    """The aircraft place the patient needs (IC stretcher, stretcher, seat)."""
+    c, t = case.clinical, case.triage
+    return triage.place_needed(
+        place_type=case.place_type,
+        ventilated=t.ventilated if t else c.ventilated,
+        tracheostomy=c.tracheostomy,
+        bed_category=case.bed_category,
+        mobility=t.mobility if t else case.mobility,
+    )
+
+
+def alert_facts(case: Case) -> dict:
+    """What the alerts are made of (triage's values where there is a triage)."""
+    c, t = case.clinical, case.triage
+    return {
+        "isolation_required": t.isolation_required if t else c.isolation_required,
+        "mdro_status": t.mdro_status if t else c.mdro_status,
+        "allergies": c.allergies,
+        "ventilated": t.ventilated if t else c.ventilated,
+        "oxygen_l_min": t.oxygen_l_min if t else c.oxygen_l_min,
+        "isolation_kind": isolation_kind(case),
+        "mdro_organisms": c.mdro_organisms,
+        "code_status": c.code_status,
+        "pregnancy_weeks": c.pregnancy_weeks,
+        "tracheostomy": c.tracheostomy,
+    }
+
+
+def case_alerts(case: Case) -> list[triage.Alert]:
+    return triage.alerts(**alert_facts(case))
 
 
 def audit_trail(user: User, case: Case) -> list[AuditEvent]:

@@ -19,7 +19,7 @@ from evac.extensions import db
 from evac.models import Case, Document, Flight, User
 from evac.models.types import utcnow
 from evac.services import audit, offers, transport
-from evac.services.cases import get_case
+from evac.services.cases import alert_facts, get_case, place_needed
 from evac.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from evac.terms import BedCategory, Mobility, Role, label
 
@@ -253,7 +253,9 @@ def flight_bundle(actor: User, flight_id: int) -> Document:
 def _transfer_content(case: Case, languages: tuple[str, ...]) -> dict:
     fitness = transport.fitness(case) if transport.fit_to_fly(case) else None
     return contents.transfer_content(case, offers.accepted_offer(case), transport.case_legs(case),
-                                     case.flight, languages, fitness=fitness)  # fmt: skip
+                                     case.flight, languages, fitness=fitness,
+                                     alert_facts=alert_facts(case),
+                                     place=place_needed(case))  # fmt: skip
 
 
 def transfer_is_current(case: Case) -> bool:

@@ -261,6 +261,11 @@ def _create_case(
         notes=d["notes"],
         import_record=record,
         region_queue_id=held_by,
+        patient_type=d.get("patient_type"),
+        region_of_origin=d.get("region_of_origin"),
+        place_type=d.get("place_type"),
+        documents_received=d.get("documents_received"),
+        family_in_nl=d.get("family_in_nl"),
     )
     case.patient = Patient(
         family_name=d["family_name"],
@@ -282,6 +287,18 @@ def _create_case(
         isolation_required=d["isolation_required"],
         allergies=d["allergies"],
         medication=d["medication"],
+        tracheostomy=d.get("tracheostomy"),
+        devices=d.get("devices"),
+        vital_signs=d.get("vital_signs"),
+        ventilation=d.get("ventilation"),
+        mdro_organisms=d.get("mdro_organisms"),
+        mdro_screened_at=(
+            date.fromisoformat(d["mdro_screened_at"]) if d.get("mdro_screened_at") else None
+        ),
+        infections=d.get("infections"),
+        isolation_type=d.get("isolation_type"),
+        code_status=d.get("code_status"),
+        pregnancy_weeks=d.get("pregnancy_weeks"),
     )
     case.companions = [Companion(**c) for c in d["companions"]]
     case.status_changes = [

@@ -77,6 +77,10 @@ def facts_of(case: Case, today: date | None = None) -> rules.ClinicalFacts:
         isolation_required=c.isolation_required,
         languages=tuple(p.languages or ()),
         companions=len(case.companions),
+        tracheostomy=c.tracheostomy,
+        infections=tuple(c.infections or ()),
+        isolation_type=c.isolation_type,
+        place_type=case.place_type,
     )
 
 

@@ -3,6 +3,8 @@ headers, template helpers)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Flask, flash, redirect, render_template, request
 from flask_babel import (
     format_date,
@@ -129,6 +131,10 @@ def init_app(app: Flask) -> None:
         LOCALES={"nl": "Nederlands", "en": "English", "uk": "Українська"},
     )
     app.jinja_env.filters["language_name"] = terms.language_name
+    app.jinja_env.filters["received_document"] = lambda v: terms.label(terms.ReceivedDocument(v))
+    app.jinja_env.filters["isodatetime"] = lambda v, fmt="short": (
+        format_datetime(datetime.fromisoformat(v), fmt) if v else "–"
+    )
     app.jinja_env.filters["datetime"] = lambda v, fmt="short": format_datetime(v, fmt) if v else "–"
     app.jinja_env.filters["time_of_day"] = lambda v: format_datetime(v, "HH:mm") if v else "–"
     app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else "–"

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from evac import access, workflow
 from evac import triage as rules
+from evac.documents import content as document_content
 from evac.models.types import utcnow
 from evac.services import cases as case_service
 from evac.services import offers as offer_service
@@ -80,6 +81,10 @@ def detail(reference: str):
         case=case,
         detail=detail,
         alerts=[a.text for a in case_service.case_alerts(case)],
+        isolation_kind=case_service.isolation_kind(case),
+        place=case_service.place_needed(case),
+        vital_signs=document_content.vital_signs_line(case.clinical.vital_signs),
+        ventilation=document_content.ventilation_line(case.clinical.ventilation),
         free_text=access.sees_free_text(current_user),
         free_text_escalation=access.sees_free_text(current_user)
         or current_user.has_role(Role.REGIONAL),

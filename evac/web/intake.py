@@ -11,11 +11,11 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    BooleanField,
     DateField,
     DecimalField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -24,10 +24,17 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from evac.interop import requests as request_format
 from evac.services import intake as intake_service
 from evac.terms import (
+    NO,
+    YES,
     BedCategory,
+    CodeStatus,
     ImportChannel,
+    IsolationKind,
     MdroStatus,
     Mobility,
+    PatientType,
+    PlaceType,
+    ReceivedDocument,
     Sex,
     Urgency,
     choices,
@@ -44,6 +51,20 @@ class UploadForm(FlaskForm):
 
 def _choices(enum):
     return lambda: choices(enum)
+
+
+def _optional_choices(enum):
+    """A choice the sender may leave open: the first option says "unknown"."""
+    return lambda: [("", _("unknown")), *choices(enum)]
+
+
+def _yes_no_unknown():
+    # Not a checkbox: an unticked box would say "no" where nobody said anything.
+    return [("", _("unknown")), ("yes", str(YES)), ("no", str(NO))]
+
+
+def _boolean(text):
+    return SelectField(text, choices=_yes_no_unknown, default="")
 
 
 class RequestForm(FlaskForm):
@@ -79,14 +100,14 @@ class RequestForm(FlaskForm):
     languages = StringField(_l("Languages (codes, separated by ;)"), default="uk")
     diagnosis = TextAreaField(_l("Diagnosis"), validators=[DataRequired()])
     icd10 = StringField(_l("ICD-10 codes (separated by ;)"))
-    war_related = BooleanField(_l("War-related trauma"))
+    war_related = _boolean(_l("War-related trauma"))
     requested_care = SelectField(_l("Requested care"), choices=_choices(BedCategory))
     urgency = SelectField(_l("Urgency"), choices=_choices(Urgency))
     mobility = SelectField(_l("Mobility"), choices=_choices(Mobility))
-    ventilated = BooleanField(_l("Ventilated"))
+    ventilated = _boolean(_l("Ventilated"))
     oxygen_l_min = DecimalField(_l("Oxygen (l/min)"), validators=[Optional(), NumberRange(0, 60)])
     mdro_status = SelectField(_l("MDRO status"), choices=_choices(MdroStatus), default="unknown")
-    isolation_required = BooleanField(_l("Isolation required"))
+    isolation_required = _boolean(_l("Isolation required"))
     weight_kg = DecimalField(_l("Weight (kg)"), validators=[Optional(), NumberRange(0.3, 400)])
     allergies = TextAreaField(_l("Allergies"))
     medication = TextAreaField(_l("Medication"))
@@ -94,11 +115,47 @@ class RequestForm(FlaskForm):
         _l("Companions (number)"), validators=[Optional(), NumberRange(0, 10)], default=0
     )
     companion_notes = StringField(_l("Companions (who)"))
-    fit_to_fly = BooleanField(_l("Fit to fly"))
+    fit_to_fly = _boolean(_l("Fit to fly"))
     contact_name = StringField(_l("Referring physician"))
     contact_phone = StringField(_l("Phone"))
     contact_email = StringField(_l("E-mail"))
     notes = TextAreaField(_l("Notes"))
+    # Intake version 2: clinical and logistic fields, all optional (CSV conventions).
+    patient_type = SelectField(
+        _l("Patient type"), choices=_optional_choices(PatientType), default=""
+    )
+    region_of_origin = StringField(_l("Region of origin (oblast)"))
+    family_in_nl = StringField(_l("Family in the Netherlands (town)"))
+    place_type = SelectField(_l("Place on board"), choices=_optional_choices(PlaceType), default="")
+    tracheostomy = _boolean(_l("Tracheostomy"))
+    devices = StringField(_l("Lines, drains, catheters (separated by ;)"))
+    vs_recorded_at = StringField(
+        _l("Vital signs measured at"), render_kw={"type": "datetime-local"}
+    )
+    gcs = StringField(_l("GCS (3-15)"), render_kw={"inputmode": "numeric"})
+    heart_rate = StringField(_l("Heart rate (/min)"), render_kw={"inputmode": "numeric"})
+    bp = StringField(_l("Blood pressure (120/80)"))
+    resp_rate = StringField(_l("Respiratory rate (/min)"), render_kw={"inputmode": "numeric"})
+    spo2 = StringField(_l("SpO2 (%)"), render_kw={"inputmode": "numeric"})
+    temperature_c = StringField(_l("Temperature (°C)"), render_kw={"inputmode": "decimal"})
+    vent_mode = StringField(_l("Ventilator mode"))
+    fio2 = StringField(_l("FiO2 (0.21-1.0)"), render_kw={"inputmode": "decimal"})
+    peep_cmh2o = StringField(_l("PEEP (cmH2O)"), render_kw={"inputmode": "decimal"})
+    mdro_organisms = StringField(_l("Resistant organisms (separated by ;)"))
+    mdro_screened_at = DateField(_l("Last MDRO screening"), validators=[Optional()])
+    infections = StringField(_l("Transmissible infections (separated by ;)"))
+    isolation_type = SelectField(
+        _l("Kind of isolation"), choices=_optional_choices(IsolationKind), default=""
+    )
+    code_status = SelectField(
+        _l("Resuscitation policy"), choices=_optional_choices(CodeStatus), default=""
+    )
+    pregnancy_weeks = IntegerField(
+        _l("Pregnancy (weeks)"), validators=[Optional(), NumberRange(1, 45)]
+    )
+    documents_received = SelectMultipleField(
+        _l("Documents received"), choices=_choices(ReceivedDocument)
+    )
 
     def as_request(self) -> dict:
         """The form as a request of the exchange format (CSV conventions for lists)."""
@@ -107,9 +164,11 @@ class RequestForm(FlaskForm):
             if name == "csrf_token":
                 continue
             value = form_field.data
-            if hasattr(value, "isoformat"):
+            if name == "documents_received" and not value:
+                value = None  # nothing ticked: the sender did not say (unknown)
+            elif hasattr(value, "isoformat"):
                 value = value.isoformat()
-            elif value is not None and not isinstance(value, bool | str | int):
+            elif value is not None and not isinstance(value, bool | str | int | list):
                 value = str(value)
             data[name] = value
         return data

@@ -71,7 +71,7 @@ def test_one_request_by_hand(as_user):
         "given_name": "Ірина", "age_years": "34", "sex": "female", "languages": "uk;ru",
         "diagnosis": "Burns 30% TBSA", "icd10": "T31.3", "requested_care": "burns",
         "urgency": "immediate", "mobility": "stretcher", "mdro_status": "unknown",
-        "isolation_required": "y", "companion_count": "1", "companion_notes": "husband",
+        "isolation_required": "yes", "companion_count": "1", "companion_notes": "husband",
     }  # fmt: skip
     response = client.post("/intake/new", data=form)
     assert response.status_code == 302
