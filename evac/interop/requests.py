@@ -372,6 +372,14 @@ def validate(raw: dict[str, Any], row: int, from_csv: bool, today: date) -> Pars
     # Version 2 (clinical and logistic fields): a field the sender left out is not stored at
     # all, so it reads "unknown", and a version-1 request keeps the fingerprint it always had.
     d.update({k: v for k, v in _clinical_and_logistic(r).items() if v is not None})
+    if d.get("mdro_organisms"):
+        # Resistant organisms found are a positive MDRO status, whatever else was said.
+        if d["mdro_status"] == MdroStatus.NEGATIVE:
+            r.problem(
+                "mdro_organisms",
+                _("mdro_status says negative, but resistant organisms are listed."),
+            )
+        d["mdro_status"] = MdroStatus.POSITIVE.value
     labels = {row: label} if label else {}
     if r.problems:
         return ParseResult(problems=r.problems, labels=labels)

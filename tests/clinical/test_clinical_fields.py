@@ -89,6 +89,7 @@ def test_a_version_1_request_keeps_its_fingerprint(app):
         ({"documents_received": ["passport photo"]}, "documents_received"),
         ({"mdro_screened_at": "last week"}, "mdro_screened_at"),
         ({"devices": [{"kind": "drain"}]}, "devices"),
+        ({"mdro_status": "negative", "mdro_organisms": ["MRSA"]}, "mdro_organisms"),
     ],
 )
 def test_a_value_out_of_its_range_is_a_problem_on_its_field(app, fields, field):
