@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import g, jsonify, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from evac.api import api_roles, bp, error
+from evac.api import api_roles, bp, error, params
 from evac.services import capacity as capacity_service
 from evac.services.errors import InvalidInput, Problem
 from evac.terms import Role
+
+# A region's code (any case); an unknown one has no report
+REGION = re.compile(r"^[A-Za-z]{2,10}$")
+REGION_MESSAGE = _l("Choose a Dutch region or abroad.")
 
 
 def _beds(beds: capacity_service.Beds) -> dict:
@@ -110,9 +117,8 @@ def get_situation():
     """The day's situation: per region and category the figures and forecast, the evacuation
     pipeline and transfers between regions. No patient, no case."""
     from evac.services import situation as situation_service
-    from evac.web.situation import day_from
 
-    s = situation_service.situation(day_from(request.args.get("date")))
+    s = situation_service.situation(params.day("date"))
     return jsonify({
         "date": s.day.isoformat(),
         "made": s.made.isoformat(),
@@ -131,10 +137,10 @@ def get_situation():
 def get_situation_fhir():
     """Per region a FHIR R4 MeasureReport (SANER style) of the day's beds, in a Bundle."""
     from evac.services import situation as situation_service
-    from evac.web.situation import day_from
 
-    region = (request.args.get("region") or "").upper() or None
-    bundle = situation_service.fhir_bundle(day_from(request.args.get("date")), region)
+    day = params.day("date")
+    region = params.text("region", REGION, REGION_MESSAGE, 10)
+    bundle = situation_service.fhir_bundle(day, region.upper() if region else None)
     return jsonify(bundle), 200, {"Content-Type": "application/fhir+json"}
 
 

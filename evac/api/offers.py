@@ -7,12 +7,14 @@ from datetime import datetime
 from flask import g, jsonify, request
 from flask_babel import gettext as _
 
-from evac.api import api_roles, bp, error
+from evac.api import api_roles, bp, error, params
 from evac.models import Offer
 from evac.services import cases as case_service
 from evac.services import offers as offer_service
 from evac.services.errors import InvalidInput, Problem
 from evac.terms import DeclineReason, OfferStatus, Role
+
+STATUSES = [s.value for s in OfferStatus]
 
 
 def offer_json(offer: Offer) -> dict:
@@ -43,9 +45,7 @@ def offer_json(offer: Offer) -> dict:
 @bp.get("/offers")
 @api_roles(Role.HOSPITAL, Role.COORDINATOR, Role.ADMIN)
 def list_offers():
-    status = request.args.get("status") or None
-    if status is not None and status not in {s.value for s in OfferStatus}:
-        raise InvalidInput([Problem("status", _("Unknown status: %(status)s.", status=status))])
+    status = params.choice("status", STATUSES)
     return jsonify(
         {"offers": [offer_json(o) for o in offer_service.offers_for(g.api_user, status)]}
     )
