@@ -70,6 +70,13 @@ def get_capacity():
     return jsonify({"regions": region_list, "hospitals": hospitals})
 
 
+def _whole(value):
+    """A JSON number with no fraction (12.0) is the integer JSON Schema takes it for."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -80,9 +87,10 @@ def put_capacity(code: str):
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return error(400, _("The body must be a JSON object."))
+    # Other fields of the body are ignored (a hospital system may send more than we read).
     categories = body.get("categories", {})
     problems = []
-    figures = capacity_service.Figures({}, body.get("isolation_free"))
+    figures = capacity_service.Figures({}, _whole(body.get("isolation_free")))
     if not isinstance(categories, dict):
         raise InvalidInput([Problem("categories", _("categories must be an object."))])
     for category, values in categories.items():
@@ -93,9 +101,10 @@ def put_capacity(code: str):
                 )
             )
             continue
-        figures.categories[str(category)] = (values["capacity"], values["occupied"])
+        params.known_fields(values, ("capacity", "occupied", "surge"), f"categories.{category}.")
+        figures.categories[str(category)] = (_whole(values["capacity"]), _whole(values["occupied"]))
         if "surge" in values:
-            figures.surge[str(category)] = values["surge"]
+            figures.surge[str(category)] = _whole(values["surge"])
     if problems:
         raise InvalidInput(problems)
     report = capacity_service.report_capacity(g.api_user, code, figures, channel="api")

@@ -15,6 +15,7 @@ from evac.services.errors import InvalidInput, Problem
 from evac.terms import DeclineReason, OfferStatus, Role
 
 STATUSES = [s.value for s in OfferStatus]
+ACCEPT_FIELDS = ("ward", "contact_name", "contact_phone", "admission_from", "admission_until")
 
 
 def offer_json(offer: Offer) -> dict:
@@ -84,6 +85,7 @@ def accept_offer(offer_id: int):
     body = _body()
     if body is None:
         return error(400, _("The body must be a JSON object."))
+    params.known_fields(body, ACCEPT_FIELDS)
     acceptance = offer_service.Acceptance(
         ward=str(body.get("ward") or ""),
         contact_name=str(body.get("contact_name") or ""),
@@ -101,6 +103,7 @@ def decline_offer(offer_id: int):
     body = _body()
     if body is None:
         return error(400, _("The body must be a JSON object."))
+    params.known_fields(body, ("reason", "note"))
     reason = str(body.get("reason") or "").strip()
     if not reason:
         raise InvalidInput([Problem("reason", _("A reason is required."))])

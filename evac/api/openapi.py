@@ -213,6 +213,7 @@ BEDS_BY_CATEGORY = {"type": "object", "additionalProperties": {"$ref": "#/compon
 
 CAPACITY_FIGURES = {
     "type": "object",
+    "additionalProperties": False,
     "required": ["capacity", "occupied"],
     "properties": {
         "capacity": {"type": "integer", "minimum": 0, "maximum": MAX_BEDS},
@@ -360,9 +361,10 @@ PATHS: dict[str, dict] = {
             "parameters": [_path("offer_id", OFFER_ID)],
             "requestBody": _body({
                 "type": "object", "required": ["ward", "contact_name", "contact_phone"],
-                "properties": {"ward": {"type": "string", "minLength": 1},
-                               "contact_name": {"type": "string", "minLength": 1},
-                               "contact_phone": {"type": "string", "minLength": 1},
+                "additionalProperties": False,
+                "properties": {"ward": params.body_text(1),
+                               "contact_name": params.body_text(1),
+                               "contact_phone": params.body_text(1),
                                "admission_from": {"type": ["string", "null"], "format": "date-time"},
                                "admission_until": {"type": ["string", "null"], "format": "date-time"}}}),
             "responses": {"200": _ok("The accepted offer", {"$ref": "#/components/schemas/Offer"}),
@@ -375,10 +377,10 @@ PATHS: dict[str, dict] = {
             "summary": "Decline an offer (the hospital's own)",
             "parameters": [_path("offer_id", OFFER_ID)],
             "requestBody": _body({
-                "type": "object", "required": ["reason"],
-                "properties": {"reason": {"type": "string", "minLength": 1, "description":
+                "type": "object", "required": ["reason"], "additionalProperties": False,
+                "properties": {"reason": {**params.body_text(1), "description":
                     "no_bed, no_isolation, no_specialty, no_staff, clinical, or free text"},
-                    "note": {"type": ["string", "null"]}}}),
+                    "note": params.body_text(nullable=True)}}),
             "responses": {"200": _ok("The declined offer", {"$ref": "#/components/schemas/Offer"}),
                           "409": _error("The offer is no longer pending"),
                           "422": _error("No reason"), **STANDARD_ERRORS},
@@ -388,7 +390,8 @@ PATHS: dict[str, dict] = {
         "post": {
             "summary": "The receiving hospital confirms the patient arrived (optional {\"at\": ISO 8601})",
             "parameters": [_path("reference", REFERENCE)],
-            "requestBody": _body({"type": "object", "properties": {"at": TIME}}, required=False),
+            "requestBody": _body({"type": "object", "additionalProperties": False,
+                                  "properties": {"at": TIME}}, required=False),
             "responses": {"200": _ok("The case, now arrived", {
                               "type": "object", "required": ["reference", "status", "arrived_at"],
                               "properties": {"reference": REFERENCE, "status": STRING,

@@ -94,3 +94,41 @@ def text(name: str, pattern: re.Pattern, message: str, max_length: int = 200) ->
 
 def text_schema(pattern: re.Pattern, max_length: int = 200) -> dict:
     return {"type": "string", "maxLength": max_length, "pattern": pattern.pattern}
+
+
+# Text in a JSON body: no NUL character (refused with 400 before any view, see evac.web)
+NO_NUL = r"^[^\x00]*$"
+# and not blank either (the views strip spaces)
+NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+
+
+def body_text(min_length: int = 0, nullable: bool = False) -> dict:
+    schema: dict = {
+        "type": ["string", "null"] if nullable else "string",
+        "pattern": NOT_BLANK if min_length else NO_NUL,
+    }
+    if min_length:
+        schema["minLength"] = min_length
+    return schema
+
+
+def known_fields(body: dict, allowed: Iterable[str], prefix: str = "") -> None:
+    """Refuse (422) a body field the description does not name: a misspelt field must not be
+    quietly ignored."""
+    allowed = list(allowed)
+    unknown = [key for key in body if key not in allowed]
+    if unknown:
+        raise InvalidInput(
+            [
+                Problem(
+                    prefix + str(key),
+                    _(
+                        "%(field)s is '%(value)s'; expected one of: %(allowed)s.",
+                        field="field",
+                        value=key,
+                        allowed=", ".join(allowed),
+                    ),
+                )
+                for key in unknown
+            ]
+        )

@@ -7,7 +7,7 @@ a schema generated from the importer's own rules.
 
 from __future__ import annotations
 
-from evac.interop.requests import BCP47, ICD10, INTAKE_SOURCES, MAX_COMPANIONS
+from evac.interop.requests import BCP47, COUNTRIES, ICD10, INTAKE_SOURCES, MAX_COMPANIONS
 from evac.terms import BedCategory, MdroStatus, Mobility, Sex, Urgency
 
 REQUIRED = (
@@ -43,7 +43,7 @@ def request_item_schema() -> dict:
         "external_ref": _text(100, required=True),
         "source": {"type": "string", "enum": [s.value for s in INTAKE_SOURCES]},
         "requested_at": {"type": "string", "format": "date-time"},
-        "sending_country": _optional({"type": "string", "pattern": "^[A-Za-z]{2}$"}),
+        "sending_country": _optional({"type": "string", "enum": sorted(COUNTRIES)}),
         "sending_facility": _text(200),
         "sending_hospital": _text(16),
         "family_name": _text(200, required=True),
