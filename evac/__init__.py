@@ -23,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     from evac import cli, web
+    from evac.api import api_locale
     from evac.api import bp as api_bp
     from evac.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -39,7 +40,8 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["EVAC_PROXY_COUNT"], x_proto=1)
     babel.init_app(
         app,
-        locale_selector=web.i18n.select_locale,
+        # API answers read English unless the client asks otherwise; pages keep their choice
+        locale_selector=lambda: api_locale() or web.i18n.select_locale(),
         timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"],
         default_translation_directories=str(settings.resource_dir("translations")),
     )

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, has_request_context, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from evac.extensions import db, limiter
 from evac.services.errors import DomainError, Forbidden, InvalidInput
@@ -75,6 +75,33 @@ def changed_meanwhile(exc: StaleDataError):
 @bp.errorhandler(HTTPException)
 def http_error(exc: HTTPException):
     return error(exc.code or 500, exc.description or exc.name)
+
+
+@bp.after_app_request
+def allow_header(response):
+    """A 405 from the API names the methods the resource has (RFC 9110), as werkzeug's own
+    answer would; the app's JSON error page for /api/ paths leaves the header out."""
+    exc = request.routing_exception
+    if (
+        response.status_code == 405
+        and isinstance(exc, MethodNotAllowed)
+        and exc.valid_methods
+        and request.path.startswith(bp.url_prefix + "/")
+    ):
+        response.headers.setdefault("Allow", ", ".join(sorted(exc.valid_methods)))
+    return response
+
+
+def api_locale() -> str | None:
+    """For API requests: English unless Accept-Language asks for another language of ours, not
+    the default locale of the pages (a partner's client asks for nothing and reads English).
+    None for other requests."""
+    from evac.config import LOCALE_FORMATS, LOCALES
+
+    if not has_request_context() or not request.path.startswith(bp.url_prefix + "/"):
+        return None
+    language = request.accept_languages.best_match(LOCALES) or "en"
+    return LOCALE_FORMATS.get(language, language)
 
 
 # Every API route counts against EVAC_RATELIMIT_API per client address; past it, 429 with

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import g, jsonify, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from evac.api import api_roles, bp, error
+from evac.api import api_roles, bp, error, params
 from evac.services import capacity as capacity_service
 from evac.services.errors import InvalidInput, Problem
 from evac.terms import Role
+
+# A region's code (any case); an unknown one has no report
+REGION = re.compile(r"^[A-Za-z]{2,10}$")
+REGION_MESSAGE = _l("Choose a Dutch region or abroad.")
 
 
 def _beds(beds: capacity_service.Beds) -> dict:
@@ -63,6 +70,13 @@ def get_capacity():
     return jsonify({"regions": region_list, "hospitals": hospitals})
 
 
+def _whole(value):
+    """A JSON number with no fraction (12.0) is the integer JSON Schema takes it for."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -73,9 +87,10 @@ def put_capacity(code: str):
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return error(400, _("The body must be a JSON object."))
+    # Other fields of the body are ignored (a hospital system may send more than we read).
     categories = body.get("categories", {})
     problems = []
-    figures = capacity_service.Figures({}, body.get("isolation_free"))
+    figures = capacity_service.Figures({}, _whole(body.get("isolation_free")))
     if not isinstance(categories, dict):
         raise InvalidInput([Problem("categories", _("categories must be an object."))])
     for category, values in categories.items():
@@ -86,9 +101,10 @@ def put_capacity(code: str):
                 )
             )
             continue
-        figures.categories[str(category)] = (values["capacity"], values["occupied"])
+        params.known_fields(values, ("capacity", "occupied", "surge"), f"categories.{category}.")
+        figures.categories[str(category)] = (_whole(values["capacity"]), _whole(values["occupied"]))
         if "surge" in values:
-            figures.surge[str(category)] = values["surge"]
+            figures.surge[str(category)] = _whole(values["surge"])
     if problems:
         raise InvalidInput(problems)
     report = capacity_service.report_capacity(g.api_user, code, figures, channel="api")
@@ -110,9 +126,8 @@ def get_situation():
     """The day's situation: per region and category the figures and forecast, the evacuation
     pipeline and transfers between regions. No patient, no case."""
     from evac.services import situation as situation_service
-    from evac.web.situation import day_from
 
-    s = situation_service.situation(day_from(request.args.get("date")))
+    s = situation_service.situation(params.day("date"))
     return jsonify({
         "date": s.day.isoformat(),
         "made": s.made.isoformat(),
@@ -131,10 +146,10 @@ def get_situation():
 def get_situation_fhir():
     """Per region a FHIR R4 MeasureReport (SANER style) of the day's beds, in a Bundle."""
     from evac.services import situation as situation_service
-    from evac.web.situation import day_from
 
-    region = (request.args.get("region") or "").upper() or None
-    bundle = situation_service.fhir_bundle(day_from(request.args.get("date")), region)
+    day = params.day("date")
+    region = params.text("region", REGION, REGION_MESSAGE, 10)
+    bundle = situation_service.fhir_bundle(day, region.upper() if region else None)
     return jsonify(bundle), 200, {"Content-Type": "application/fhir+json"}
 
 

@@ -2,31 +2,34 @@
 
 from __future__ import annotations
 
-from flask import g, jsonify, request
+import re
+
+from flask import g, jsonify
+from flask_babel import lazy_gettext as _l
 
 from evac import access
-from evac.api import api_roles, bp
+from evac.api import api_roles, bp, params
 from evac.api.serialize import case_detail, case_summary
 from evac.services import cases as case_service
 from evac.terms import CaseStatus
 from evac.web.access import CASE_READERS
 
+STATUSES = [s.value for s in CaseStatus]
+# (default, minimum, maximum)
+PAGE = (1, 1, 1_000_000)
+PER_PAGE = (50, 1, 200)
+NO_NUL = re.compile(r"^[^\x00]*$")
+NUL_MESSAGE = _l("This field holds an invisible NUL character; remove it.")
+
 
 @bp.get("/cases")
 @api_roles(*CASE_READERS)
 def list_cases():
-    status = request.args.get("status") or None
-    if status is not None and status not in {s.value for s in CaseStatus}:
-        from flask_babel import gettext as _
-
-        from evac.services.errors import InvalidInput, Problem
-
-        raise InvalidInput([Problem("status", _("Unknown status: %(status)s.", status=status))])
     filters = case_service.BoardFilters(
-        status=status,
-        external_ref=request.args.get("external_ref") or None,
-        page=request.args.get("page", 1, type=int),
-        per_page=request.args.get("per_page", 50, type=int),
+        status=params.choice("status", STATUSES),
+        external_ref=params.text("external_ref", NO_NUL, NUL_MESSAGE, 100) or None,
+        page=params.integer("page", *PAGE),
+        per_page=params.integer("per_page", *PER_PAGE),
         sort="received",
         descending=True,
     )

@@ -7,12 +7,15 @@ from datetime import datetime
 from flask import g, jsonify, request
 from flask_babel import gettext as _
 
-from evac.api import api_roles, bp, error
+from evac.api import api_roles, bp, error, params
 from evac.models import Offer
 from evac.services import cases as case_service
 from evac.services import offers as offer_service
 from evac.services.errors import InvalidInput, Problem
 from evac.terms import DeclineReason, OfferStatus, Role
+
+STATUSES = [s.value for s in OfferStatus]
+ACCEPT_FIELDS = ("ward", "contact_name", "contact_phone", "admission_from", "admission_until")
 
 
 def offer_json(offer: Offer) -> dict:
@@ -43,9 +46,7 @@ def offer_json(offer: Offer) -> dict:
 @bp.get("/offers")
 @api_roles(Role.HOSPITAL, Role.COORDINATOR, Role.ADMIN)
 def list_offers():
-    status = request.args.get("status") or None
-    if status is not None and status not in {s.value for s in OfferStatus}:
-        raise InvalidInput([Problem("status", _("Unknown status: %(status)s.", status=status))])
+    status = params.choice("status", STATUSES)
     return jsonify(
         {"offers": [offer_json(o) for o in offer_service.offers_for(g.api_user, status)]}
     )
@@ -84,6 +85,7 @@ def accept_offer(offer_id: int):
     body = _body()
     if body is None:
         return error(400, _("The body must be a JSON object."))
+    params.known_fields(body, ACCEPT_FIELDS)
     acceptance = offer_service.Acceptance(
         ward=str(body.get("ward") or ""),
         contact_name=str(body.get("contact_name") or ""),
@@ -101,6 +103,7 @@ def decline_offer(offer_id: int):
     body = _body()
     if body is None:
         return error(400, _("The body must be a JSON object."))
+    params.known_fields(body, ("reason", "note"))
     reason = str(body.get("reason") or "").strip()
     if not reason:
         raise InvalidInput([Problem("reason", _("A reason is required."))])

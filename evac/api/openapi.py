@@ -8,24 +8,42 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from evac.api import bp
+from evac.api import bp, params, request_schema
+from evac.api import capacity as capacity_api
+from evac.api import cases as case_api
+from evac.api import documents as document_api
+from evac.api import offers as offer_api
+from evac.services.capacity import MAX_BEDS, REPORTED
+from evac.terms import BedCategory, CaseStatus, Mobility, OfferStatus, Sex, Source, Urgency
 from evac.web.access import public
+
+INTAKE_RESULT = {
+    "type": "object",
+    "required": ["created", "duplicates", "import_id"],
+    "properties": {
+        "created": {"type": "array", "items": {"$ref": "#/components/schemas/Case"}},
+        "duplicates": {"type": "array", "items": {"type": "string"}},
+        "import_id": {"type": "integer"},
+    },
+}
 
 ERRORS = {
     "type": "object",
+    "required": ["errors"],
     "properties": {
         "errors": {
             "type": "array",
             "items": {
                 "type": "object",
                 "properties": {
-                    "row": {"type": "integer"},
+                    "row": {"type": ["integer", "null"]},
                     "field": {"type": "string"},
                     "message": {"type": "string"},
                 },
                 "required": ["field", "message"],
             },
-        }
+        },
+        "import_id": {"type": "integer", "description": "The import record that keeps the body"},
     },
 }
 
@@ -35,6 +53,10 @@ def _error(description: str) -> dict:
         "description": description,
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}},
     }
+
+
+def _ok(description: str, schema: dict, media_type: str = "application/json") -> dict:
+    return {"description": description, "content": {media_type: {"schema": schema}}}
 
 
 RATE_LIMITED = {
@@ -59,30 +81,188 @@ STANDARD_ERRORS = {
     "404": _error("Not found, or not visible to this user"),
     "429": RATE_LIMITED,
 }
+INVALID_QUERY = _error("A query parameter outside its type, choices, pattern or bounds")
+
+STRING = {"type": "string"}
+NULLABLE_STRING = {"type": ["string", "null"]}
+TIME = {"type": "string", "format": "date-time"}
+NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
+INTEGER = {"type": "integer"}
+NULLABLE_INTEGER = {"type": ["integer", "null"]}
+NULLABLE_NUMBER = {"type": ["number", "null"]}
+NULLABLE_BOOLEAN = {"type": ["boolean", "null"]}
+OBJECT = {"type": "object"}
+
+REFERENCE = {"type": "string", "pattern": r"^EV-\d{4}-\d{5,}$", "examples": ["EV-2026-00042"]}
+HOSPITAL_CODE = {"type": "string", "pattern": "^[A-Za-z0-9]{1,16}$", "examples": ["UMCG"]}
+OFFER_ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+
+PATIENT = {
+    "type": "object",
+    "required": ["age_years", "sex", "languages"],
+    "properties": {
+        "age_years": NULLABLE_INTEGER,
+        "sex": {"type": "string", "enum": [s.value for s in Sex]},
+        "languages": {"type": "array", "items": STRING},
+        "family_name": STRING,
+        "given_name": STRING,
+        "family_name_latin": NULLABLE_STRING,
+        "given_name_latin": NULLABLE_STRING,
+        "date_of_birth": {"type": ["string", "null"], "format": "date"},
+    },
+}
 
 CASE = {
     "type": "object",
+    "required": ["reference", "status", "source", "urgency", "mobility", "patient"],
     "properties": {
-        "reference": {"type": "string", "examples": ["EV-2026-00042"]},
-        "status": {"type": "string"},
-        "source": {"type": "string", "enum": ["eu_medevac", "domestic"]},
-        "external_ref": {"type": ["string", "null"]},
-        "requested_care": {"type": "string"},
-        "urgency": {"type": "string", "enum": ["immediate", "urgent", "routine"]},
-        "mobility": {"type": "string", "enum": ["stretcher", "seated", "walking"]},
-        "patient": {"type": "object"},
+        "reference": REFERENCE,
+        "status": {"type": "string", "enum": [s.value for s in CaseStatus]},
+        "source": {"type": "string", "enum": [s.value for s in Source]},
+        "external_ref": {
+            "type": ["string", "null"],
+            "description": "Only for users who see the case in full",
+        },
+        "requested_at": NULLABLE_TIME,
+        "received_at": NULLABLE_TIME,
+        "sending_country": NULLABLE_STRING,
+        "requested_care": {"type": "string", "enum": [c.value for c in BedCategory]},
+        "urgency": {"type": "string", "enum": [u.value for u in Urgency]},
+        "mobility": {"type": "string", "enum": [m.value for m in Mobility]},
+        "bed_category": {"type": ["string", "null"]},
+        "receiving_hospital": NULLABLE_STRING,
+        "patient": {"$ref": "#/components/schemas/Patient"},
     },
 }
+
+CASE_DETAIL = {
+    "allOf": [{"$ref": "#/components/schemas/Case"}],
+    "type": "object",
+    "required": ["triage", "status_history", "offers"],
+    "properties": {
+        "clinical": OBJECT,
+        "companions": {"type": "array", "items": OBJECT},
+        "sending_facility": NULLABLE_STRING,
+        "contact": OBJECT,
+        "notes": NULLABLE_STRING,
+        "triage": {"type": ["object", "null"]},
+        "status_history": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "from": NULLABLE_STRING,
+                    "to": STRING,
+                    "transition": NULLABLE_STRING,
+                    "at": NULLABLE_TIME,
+                    "reason": NULLABLE_STRING,
+                },
+            },
+        },
+        "offers": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "id": INTEGER,
+                    "hospital": STRING,
+                    "status": {"type": "string", "enum": [s.value for s in OfferStatus]},
+                    "created_at": NULLABLE_TIME,
+                    "deadline": NULLABLE_TIME,
+                    "responded_at": NULLABLE_TIME,
+                },
+            },
+        },
+    },
+}
+
+OFFER = {
+    "type": "object",
+    "required": ["id", "status", "hospital", "case", "created_at", "deadline", "summary"],
+    "properties": {
+        "id": INTEGER,
+        "status": {"type": "string", "enum": [s.value for s in OfferStatus]},
+        "hospital": STRING,
+        "case": REFERENCE,
+        "bed_category": NULLABLE_STRING,
+        "isolation": NULLABLE_BOOLEAN,
+        "created_at": TIME,
+        "deadline": TIME,
+        "responded_at": NULLABLE_TIME,
+        "summary": OBJECT,
+        "acceptance": OBJECT,
+        "decline": OBJECT,
+    },
+}
+
+BEDS = {
+    "type": "object",
+    "required": ["capacity", "occupied", "reserved", "free"],
+    "properties": {
+        "capacity": INTEGER,
+        "occupied": INTEGER,
+        "reserved": INTEGER,
+        "free": INTEGER,
+        "occupancy": NULLABLE_NUMBER,
+        "surge": NULLABLE_INTEGER,
+        "closed_until": TIME,
+        "closed_reason": NULLABLE_STRING,
+    },
+}
+BEDS_BY_CATEGORY = {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Beds"}}
+
+CAPACITY_FIGURES = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["capacity", "occupied"],
+    "properties": {
+        "capacity": {"type": "integer", "minimum": 0, "maximum": MAX_BEDS},
+        "occupied": {"type": "integer", "minimum": 0, "maximum": MAX_BEDS},
+        "surge": {"type": "integer", "minimum": 0, "maximum": MAX_BEDS},
+    },
+}
+CAPACITY_REPORT = {
+    "type": "object",
+    "description": "At least one category, or isolation_free",
+    "properties": {
+        "categories": {
+            "type": "object",
+            "propertyNames": {"enum": list(REPORTED)},
+            "additionalProperties": CAPACITY_FIGURES,
+        },
+        "isolation_free": {"type": "integer", "minimum": 0, "maximum": 500},
+    },
+    "anyOf": [
+        {"required": ["categories"], "properties": {"categories": {"minProperties": 1}}},
+        {"required": ["isolation_free"]},
+    ],
+}
+
+
+def _path(name: str, schema: dict) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": schema}
+
+
+def _query(name: str, schema: dict, description: str = "") -> dict:
+    parameter = {"name": name, "in": "query", "required": False, "schema": schema}
+    if description:
+        parameter["description"] = description
+    return parameter
+
+
+def _body(schema: dict, required: bool = True) -> dict:
+    return {"required": required, "content": {"application/json": {"schema": schema}}}
+
 
 PATHS: dict[str, dict] = {
     "/api/v1/requests": {
         "post": {
             "summary": "Register evacuation requests (one object or {\"requests\": [...]})",
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+            "requestBody": _body({"$ref": "#/components/schemas/EvacuationRequests"}),
             "responses": {
-                "201": {"description": "Cases created"},
-                "200": {"description": "All requests were duplicates"},
-                "400": _error("Malformed JSON"),
+                "201": _ok("Cases created", {"$ref": "#/components/schemas/IntakeResult"}),
+                "200": _ok("All requests were duplicates", {"$ref": "#/components/schemas/IntakeResult"}),
+                "409": _error("A request conflicts with one received before; nothing imported"),
                 "422": _error("Invalid requests, by row and field; nothing imported"),
                 **STANDARD_ERRORS,
             },
@@ -92,25 +272,22 @@ PATHS: dict[str, dict] = {
         "get": {
             "summary": "Cases visible to the token's user",
             "parameters": [
-                {"name": n, "in": "query", "schema": {"type": t}}
-                for n, t in (("status", "string"), ("external_ref", "string"), ("page", "integer"))
+                _query("status", params.choice_schema(case_api.STATUSES)),
+                _query("external_ref", params.text_schema(case_api.NO_NUL, 100)),
+                _query("page", params.integer_schema(*case_api.PAGE)),
+                _query("per_page", params.integer_schema(*case_api.PER_PAGE)),
             ],
             "responses": {
-                "200": {
-                    "description": "A page of cases",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "cases": {"type": "array", "items": {"$ref": "#/components/schemas/Case"}},
-                                    "total": {"type": "integer"},
-                                    "page": {"type": "integer"},
-                                },
-                            }
-                        }
+                "200": _ok("A page of cases", {
+                    "type": "object",
+                    "required": ["cases", "total", "page"],
+                    "properties": {
+                        "cases": {"type": "array", "items": {"$ref": "#/components/schemas/Case"}},
+                        "total": {"type": "integer", "minimum": 0},
+                        "page": {"type": "integer", "minimum": 1},
                     },
-                },
+                }),
+                "422": INVALID_QUERY,
                 **STANDARD_ERRORS,
             },
         }
@@ -118,53 +295,79 @@ PATHS: dict[str, dict] = {
     "/api/v1/cases/{reference}": {
         "get": {
             "summary": "One case with patient, triage, status history and offers",
-            "parameters": [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}],
-            "responses": {"200": {"description": "The case"}, **STANDARD_ERRORS},
+            "parameters": [_path("reference", REFERENCE)],
+            "responses": {"200": _ok("The case", {"$ref": "#/components/schemas/CaseDetail"}),
+                          **STANDARD_ERRORS},
         }
     },
     "/api/v1/capacity": {
         "get": {
             "summary": "Beds per hospital and category, and per region the sums and occupancy",
-            "responses": {"200": {"description": "Regions and hospitals"}, **STANDARD_ERRORS},
+            "responses": {"200": _ok("Regions and hospitals", {
+                "type": "object",
+                "required": ["regions", "hospitals"],
+                "properties": {
+                    "regions": {"type": "array", "items": {
+                        "type": "object",
+                        "required": ["code", "name", "categories", "total"],
+                        "properties": {"code": STRING, "name": STRING,
+                                       "categories": BEDS_BY_CATEGORY,
+                                       "total": {"$ref": "#/components/schemas/Beds"},
+                                       "occupancy": NULLABLE_NUMBER,
+                                       "isolation_free": NULLABLE_INTEGER,
+                                       "transport": OBJECT}}},
+                    "hospitals": {"type": "array", "items": {
+                        "type": "object",
+                        "required": ["code", "name", "region", "categories"],
+                        "properties": {"code": STRING, "name": STRING, "region": STRING,
+                                       "categories": OBJECT,
+                                       "isolation_free": NULLABLE_INTEGER,
+                                       "reported_at": NULLABLE_TIME,
+                                       "stale": {"type": "boolean"}}}},
+                },
+            }), **STANDARD_ERRORS},
         }
     },
     "/api/v1/hospitals/{code}/capacity": {
         "put": {
             "summary": "Report a hospital's beds (hospital users: their own hospital only)",
-            "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object",
-                "properties": {
-                    "categories": {"type": "object", "additionalProperties": {
-                        "type": "object",
-                        "properties": {"capacity": {"type": "integer"}, "occupied": {"type": "integer"}},
-                        "required": ["capacity", "occupied"]}},
-                    "isolation_free": {"type": "integer"},
-                }}}}},
-            "responses": {"200": {"description": "The hospital's current figures"},
-                          "400": _error("Malformed JSON"), "422": _error("Invalid figures"),
+            "parameters": [_path("code", HOSPITAL_CODE)],
+            "requestBody": _body(CAPACITY_REPORT),
+            "responses": {"200": _ok("The hospital's current figures", {
+                              "type": "object",
+                              "required": ["hospital", "report_id", "reported_at", "categories"],
+                              "properties": {"hospital": STRING, "report_id": INTEGER,
+                                             "reported_at": NULLABLE_TIME,
+                                             "categories": BEDS_BY_CATEGORY,
+                                             "isolation_free": NULLABLE_INTEGER}}),
+                          "422": _error("Invalid figures"),
                           **STANDARD_ERRORS},
         }
     },
     "/api/v1/offers": {
         "get": {
             "summary": "Offers: a hospital's own, or all for coordinators; most urgent first",
-            "parameters": [{"name": "status", "in": "query", "schema": {"type": "string",
-                            "enum": ["pending", "accepted", "declined", "expired", "withdrawn"]}}],
-            "responses": {"200": {"description": "Offers with a case summary (no identity)"}, **STANDARD_ERRORS},
+            "parameters": [_query("status", params.choice_schema(offer_api.STATUSES))],
+            "responses": {"200": _ok("Offers with a case summary (no identity)", {
+                              "type": "object", "required": ["offers"],
+                              "properties": {"offers": {"type": "array",
+                                             "items": {"$ref": "#/components/schemas/Offer"}}}}),
+                          "422": INVALID_QUERY, **STANDARD_ERRORS},
         }
     },
     "/api/v1/offers/{offer_id}/accept": {
         "post": {
             "summary": "Accept an offer (the hospital's own); reserves the bed",
-            "parameters": [{"name": "offer_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "parameters": [_path("offer_id", OFFER_ID)],
+            "requestBody": _body({
                 "type": "object", "required": ["ward", "contact_name", "contact_phone"],
-                "properties": {"ward": {"type": "string"}, "contact_name": {"type": "string"},
-                               "contact_phone": {"type": "string"},
-                               "admission_from": {"type": "string", "format": "date-time"},
-                               "admission_until": {"type": "string", "format": "date-time"}}}}}},
-            "responses": {"200": {"description": "The accepted offer"},
+                "additionalProperties": False,
+                "properties": {"ward": params.body_text(1),
+                               "contact_name": params.body_text(1),
+                               "contact_phone": params.body_text(1),
+                               "admission_from": {"type": ["string", "null"], "format": "date-time"},
+                               "admission_until": {"type": ["string", "null"], "format": "date-time"}}}),
+            "responses": {"200": _ok("The accepted offer", {"$ref": "#/components/schemas/Offer"}),
                           "409": _error("The offer is no longer pending, or no bed is free"),
                           "422": _error("Missing fields"), **STANDARD_ERRORS},
         }
@@ -172,21 +375,27 @@ PATHS: dict[str, dict] = {
     "/api/v1/offers/{offer_id}/decline": {
         "post": {
             "summary": "Decline an offer (the hospital's own)",
-            "parameters": [{"name": "offer_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["reason"],
-                "properties": {"reason": {"type": "string", "description":
+            "parameters": [_path("offer_id", OFFER_ID)],
+            "requestBody": _body({
+                "type": "object", "required": ["reason"], "additionalProperties": False,
+                "properties": {"reason": {**params.body_text(1), "description":
                     "no_bed, no_isolation, no_specialty, no_staff, clinical, or free text"},
-                    "note": {"type": "string"}}}}}},
-            "responses": {"200": {"description": "The declined offer"},
-                          "409": _error("The offer is no longer pending"), **STANDARD_ERRORS},
+                    "note": params.body_text(nullable=True)}}),
+            "responses": {"200": _ok("The declined offer", {"$ref": "#/components/schemas/Offer"}),
+                          "409": _error("The offer is no longer pending"),
+                          "422": _error("No reason"), **STANDARD_ERRORS},
         }
     },
     "/api/v1/cases/{reference}/arrival": {
         "post": {
             "summary": "The receiving hospital confirms the patient arrived (optional {\"at\": ISO 8601})",
-            "parameters": [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}],
-            "responses": {"200": {"description": "The case, now arrived"},
+            "parameters": [_path("reference", REFERENCE)],
+            "requestBody": _body({"type": "object", "additionalProperties": False,
+                                  "properties": {"at": TIME}}, required=False),
+            "responses": {"200": _ok("The case, now arrived", {
+                              "type": "object", "required": ["reference", "status", "arrived_at"],
+                              "properties": {"reference": REFERENCE, "status": STRING,
+                                             "arrived_at": TIME}}),
                           "409": _error("The case cannot arrive in its current state"),
                           "422": _error("Invalid time"), **STANDARD_ERRORS},
         }
@@ -194,37 +403,55 @@ PATHS: dict[str, dict] = {
     "/api/v1/cases/{reference}/documents/transfer.pdf": {
         "get": {
             "summary": "The current transfer document (coordinators; the receiving hospital after acceptance)",
-            "parameters": [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}},
-                           {"name": "lang", "in": "query", "schema": {"type": "string", "examples": ["uk,nl,en"]},
-                            "description": "One to three of uk, nl, en; default uk,nl,en"}],
-            "responses": {"200": {"description": "The PDF", "content": {"application/pdf": {}}},
+            "parameters": [_path("reference", REFERENCE),
+                           _query("lang", params.text_schema(document_api.LANGUAGES, 20),
+                                  "One to three of uk, nl, en; default uk,nl,en")],
+            "responses": {"200": _ok("The PDF", {"type": "string", "contentMediaType": "application/pdf"},
+                                     "application/pdf"),
+                          "409": _error("The case has no transfer document yet"),
                           "422": _error("Unknown language"), **STANDARD_ERRORS},
         }
     },
     "/api/v1/situation": {
         "get": {
             "summary": "The day's situation: per region and category capacity, occupancy, the change in 24 h and the forecast; the evacuation pipeline; transfers between regions; stale reports. No patient, no case.",
-            "parameters": [{"name": "date", "in": "query", "schema": {"type": "string", "format": "date"},
-                            "description": "The day (default today)"}],
-            "responses": {"200": {"description": "The situation"}, "422": _error("Not a date"), **STANDARD_ERRORS},
+            "parameters": [_query("date", params.DAY_SCHEMA, "The day (default today)")],
+            "responses": {"200": _ok("The situation", {
+                              "type": "object",
+                              "required": ["date", "made", "figures", "pipeline", "transfers", "stale_reports"],
+                              "properties": {"date": {"type": "string", "format": "date"},
+                                             "made": TIME, "figures": {"type": "array"},
+                                             "pipeline": {}, "transfers": {"type": "array"},
+                                             "stale_reports": {"type": "array"}}}),
+                          "422": _error("Not a date"), **STANDARD_ERRORS},
         }
     },
     "/api/v1/situation/fhir": {
         "get": {
             "summary": "The day's beds per region as FHIR R4 MeasureReports (SANER style) in a collection Bundle",
-            "parameters": [{"name": "date", "in": "query", "schema": {"type": "string", "format": "date"}},
-                           {"name": "region", "in": "query", "schema": {"type": "string"}, "description": "One region's report only"}],
-            "responses": {"200": {"description": "A FHIR Bundle", "content": {"application/fhir+json": {}}},
-                          "422": _error("Not a date"), **STANDARD_ERRORS},
+            "parameters": [_query("date", params.DAY_SCHEMA, "The day (default today)"),
+                           _query("region", params.text_schema(capacity_api.REGION, 10),
+                                  "One region's report only")],
+            "responses": {"200": _ok("A FHIR Bundle", {
+                              "type": "object", "required": ["resourceType"],
+                              "properties": {"resourceType": {"const": "Bundle"}}},
+                              "application/fhir+json"),
+                          "422": _error("Not a date, or not a region's code"), **STANDARD_ERRORS},
         }
     },
     "/api/v1/capacity/have.xml": {
         "get": {
             "summary": "Hospital availability as OASIS EDXL-HAVE 2.0 XML (baseline and available beds per category, last update)",
-            "responses": {"200": {"description": "HospitalStatus XML", "content": {"application/xml": {}}}, **STANDARD_ERRORS},
+            "responses": {"200": _ok("HospitalStatus XML", {"type": "string"}, "application/xml"),
+                          **STANDARD_ERRORS},
         }
     },
 }  # fmt: skip
+
+# Every operation acts with the bearer token's user.
+for _operations in PATHS.values():
+    for _operation in _operations.values():
+        _operation.setdefault("security", [{"bearer": []}])
 
 
 def document() -> dict:
@@ -243,7 +470,17 @@ def document() -> dict:
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Errors": ERRORS, "Case": CASE},
+            "schemas": {
+                "Errors": ERRORS,
+                "Case": CASE,
+                "CaseDetail": CASE_DETAIL,
+                "Patient": PATIENT,
+                "Offer": OFFER,
+                "Beds": BEDS,
+                "EvacuationRequest": request_schema.request_item_schema(),
+                "EvacuationRequests": request_schema.request_schema(),
+                "IntakeResult": INTAKE_RESULT,
+            },
         },
         "security": [{"bearer": []}],
         "paths": PATHS,

@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import g, jsonify, request
 from flask_babel import gettext as _
 
-from evac.api import api_roles, bp
+from evac.api import api_roles, bp, params
 from evac.services import transport as transport_service
 from evac.services.errors import InvalidInput, Problem
 from evac.terms import Role
@@ -18,6 +18,8 @@ from evac.terms import Role
 def confirm_arrival(reference: str):
     body = request.get_json(silent=True) or {}
     at = None
+    if isinstance(body, dict):
+        params.known_fields(body, ("at",))
     if isinstance(body, dict) and body.get("at"):
         try:
             at = datetime.fromisoformat(str(body["at"]).replace("Z", "+00:00"))
