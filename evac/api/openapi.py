@@ -14,7 +14,18 @@ from evac.api import cases as case_api
 from evac.api import documents as document_api
 from evac.api import offers as offer_api
 from evac.services.capacity import MAX_BEDS, REPORTED
-from evac.terms import BedCategory, CaseStatus, Mobility, OfferStatus, Sex, Source, Urgency
+from evac.terms import (
+    BedCategory,
+    CaseStatus,
+    IsolationKind,
+    MdroStatus,
+    Mobility,
+    OfferStatus,
+    PlaceType,
+    Sex,
+    Source,
+    Urgency,
+)
 from evac.web.access import public
 
 INTAKE_RESULT = {
@@ -135,12 +146,71 @@ CASE = {
     },
 }
 
+# The clinical picture at the level of detail the user may see; null is what the sender did not
+# say (unknown). The version-2 fields have the request's own shapes.
+_V2 = request_schema.clinical_and_logistic_properties()
+CLINICAL = {
+    "type": "object",
+    "properties": {
+        "diagnosis": STRING,
+        "icd10": {"type": "array", "items": STRING},
+        "ventilated": NULLABLE_BOOLEAN,
+        "oxygen_l_min": {"type": ["number", "null"]},
+        "mdro_status": {"type": "string", "enum": [m.value for m in MdroStatus]},
+        "isolation_required": NULLABLE_BOOLEAN,
+        "allergies": NULLABLE_STRING,
+        "medication": NULLABLE_STRING,
+        "weight_kg": {"type": ["number", "null"]},
+        "fit_to_fly": NULLABLE_BOOLEAN,
+        "war_related": NULLABLE_BOOLEAN,
+        **{
+            name: _V2[name]
+            for name in (
+                "tracheostomy",
+                "devices",
+                "vital_signs",
+                "ventilation",
+                "mdro_organisms",
+                "mdro_screened_at",
+                "infections",
+                "isolation_type",
+                "code_status",
+                "pregnancy_weeks",
+            )
+        },  # fmt: skip
+        "isolation_kind": {
+            "type": ["string", "null"],
+            "enum": [k.value for k in IsolationKind] + [None],
+            "description": "The isolation the patient needs (derived); null when unknown",
+        },
+        "place_needed": {
+            "type": "string",
+            "enum": [p.value for p in PlaceType],
+            "description": "The place on board the patient needs (derived)",
+        },
+    },
+}
+LOGISTICS = {
+    "type": "object",
+    "properties": {
+        name: _V2[name]
+        for name in (
+            "patient_type",
+            "region_of_origin",
+            "place_type",
+            "documents_received",
+            "family_in_nl",
+        )
+    },  # fmt: skip
+}
+
 CASE_DETAIL = {
     "allOf": [{"$ref": "#/components/schemas/Case"}],
     "type": "object",
     "required": ["triage", "status_history", "offers"],
     "properties": {
-        "clinical": OBJECT,
+        "clinical": CLINICAL,
+        "logistics": LOGISTICS,
         "companions": {"type": "array", "items": OBJECT},
         "sending_facility": NULLABLE_STRING,
         "contact": OBJECT,

@@ -7,8 +7,27 @@ a schema generated from the importer's own rules.
 
 from __future__ import annotations
 
-from evac.interop.requests import BCP47, COUNTRIES, ICD10, INTAKE_SOURCES, MAX_COMPANIONS
-from evac.terms import BedCategory, MdroStatus, Mobility, Sex, Urgency
+from evac.interop.requests import (
+    BCP47,
+    COUNTRIES,
+    ICD10,
+    INTAKE_SOURCES,
+    MAX_COMPANIONS,
+    VENTILATION,
+    VITAL_SIGNS,
+)
+from evac.terms import (
+    BedCategory,
+    CodeStatus,
+    IsolationKind,
+    MdroStatus,
+    Mobility,
+    PatientType,
+    PlaceType,
+    ReceivedDocument,
+    Sex,
+    Urgency,
+)
 
 REQUIRED = (
     "external_ref", "source", "requested_at", "family_name", "given_name", "sex", "diagnosis",
@@ -35,6 +54,54 @@ def _nullable(schema: dict) -> dict:
 def _optional(schema: dict) -> dict:
     """An optional field: the importer reads null as absent."""
     return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _measurements(ranges: dict[str, tuple[float, float, bool]]) -> dict:
+    """Measurements with the importer's own ranges (evac.interop.requests)."""
+    return {
+        name: _optional(
+            {"type": "integer" if integer else "number", "minimum": low, "maximum": high}
+        )
+        for name, (low, high, integer) in ranges.items()
+    }
+
+
+def _texts(max_length: int = 200) -> dict:
+    """A list the sender may leave out (unknown) or send empty (none)."""
+    return _optional({"type": "array", "maxItems": 50, "items": _text(max_length, required=True)})
+
+
+def clinical_and_logistic_properties() -> dict:
+    """Intake version 2 (../shared/specs/intake.md, "Clinical and logistic fields")."""
+    return {
+        "patient_type": _optional({"type": "string", "enum": _values(PatientType)}),
+        "region_of_origin": _text(100),
+        "place_type": _optional({"type": "string", "enum": _values(PlaceType)}),
+        "tracheostomy": _optional({"type": "boolean"}),
+        "devices": _texts(),
+        "vital_signs": _optional({
+            "type": "object",
+            "properties": {
+                "recorded_at": _optional({"type": "string", "format": "date-time"}),
+                **_measurements(VITAL_SIGNS),
+            },
+        }),
+        "ventilation": _optional({
+            "type": "object",
+            "properties": {"mode": _text(100), **_measurements(VENTILATION)},
+        }),
+        "mdro_organisms": _texts(100),
+        "mdro_screened_at": _optional({"type": "string", "format": "date"}),
+        "infections": _texts(100),
+        "isolation_type": _optional({"type": "string", "enum": _values(IsolationKind)}),
+        "code_status": _optional({"type": "string", "enum": _values(CodeStatus)}),
+        "pregnancy_weeks": _optional({"type": "integer", "minimum": 1, "maximum": 45}),
+        "documents_received": _optional({
+            "type": "array",
+            "items": {"type": "string", "enum": _values(ReceivedDocument)},
+        }),
+        "family_in_nl": _text(200),
+    }  # fmt: skip
 
 
 def request_item_schema() -> dict:
@@ -84,6 +151,7 @@ def request_item_schema() -> dict:
         "contact_phone": _text(50),
         "contact_email": _text(254),
         "notes": _text(),
+        **clinical_and_logistic_properties(),
     }
     return {
         "type": "object",
