@@ -51,3 +51,13 @@ def get_case(reference: str):
     return jsonify(
         case_detail(case, detail, g.api_user.hospital_id, access.sees_free_text(g.api_user))
     )
+
+
+@bp.get("/cases/<reference>/fhir")
+@api_roles(*CASE_READERS)
+def get_case_fhir(reference: str):
+    """The case as a FHIR R4 document Bundle (International Patient Summary)."""
+    bundle = case_service.fhir_summary(g.api_user, reference)
+    response = jsonify(bundle)
+    response.mimetype = "application/fhir+json"
+    return response

@@ -370,6 +370,22 @@ PATHS: dict[str, dict] = {
                           **STANDARD_ERRORS},
         }
     },
+    "/api/v1/cases/{reference}/fhir": {
+        "get": {
+            "summary": "The case as a FHIR R4 document Bundle in the shape of the International "
+                       "Patient Summary (Composition, Patient, Condition, AllergyIntolerance, "
+                       "MedicationStatement, Observation, Device, Flag); anonymous for users "
+                       "who may not see who the patient is",
+            "parameters": [_path("reference", REFERENCE)],
+            "responses": {"200": _ok("A FHIR document Bundle", {
+                              "type": "object", "required": ["resourceType", "type", "entry"],
+                              "properties": {"resourceType": {"const": "Bundle"},
+                                             "type": {"const": "document"},
+                                             "entry": {"type": "array", "minItems": 2}}},
+                              "application/fhir+json"),
+                          **STANDARD_ERRORS},
+        }
+    },
     "/api/v1/capacity": {
         "get": {
             "summary": "Beds per hospital and category, and per region the sums and occupancy",

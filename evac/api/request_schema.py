@@ -161,7 +161,7 @@ def request_item_schema() -> dict:
 
 
 def request_schema() -> dict:
-    """The request body: one request, or {"requests": [one or more]}."""
+    """The request body: one request, {"requests": [one or more]}, or a FHIR Bundle."""
     item = {"$ref": "#/components/schemas/EvacuationRequest"}
     return {
         "oneOf": [
@@ -171,5 +171,18 @@ def request_schema() -> dict:
                 "properties": {"requests": {"type": "array", "minItems": 1, "items": item}},
             },
             {"allOf": [item, {"not": {"required": ["requests"]}}]},
+            {
+                "description": "A FHIR R4 document Bundle in the shape of the International "
+                "Patient Summary (as GET /api/v1/cases/{reference}/fhir answers), or a "
+                "collection Bundle of them; read into the fields above and checked by the "
+                "same rules",
+                "type": "object",
+                "required": ["resourceType", "type", "entry"],
+                "properties": {
+                    "resourceType": {"const": "Bundle"},
+                    "type": {"enum": ["document", "collection"]},
+                    "entry": {"type": "array", "minItems": 1},
+                },
+            },
         ]
     }

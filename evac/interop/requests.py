@@ -19,6 +19,7 @@ from typing import Any
 from babel import Locale
 from flask_babel import gettext as _
 
+from evac.interop import fhir_ips
 from evac.interop.transliteration import to_latin
 from evac.services.errors import Problem
 from evac.terms import (
@@ -648,6 +649,13 @@ def parse_json(
             return ParseResult(problems=[problem])
     else:
         data = content
+    if fhir_ips.is_fhir(data):
+        # An International Patient Summary (or a collection of them) is a request too; it is
+        # read into the exchange format and checked by the same rules.
+        try:
+            data = {"requests": fhir_ips.requests_from(data)}
+        except fhir_ips.NotABundle as exc:
+            return ParseResult(problems=[Problem("resourceType", str(exc))])
     if isinstance(data, dict) and "requests" in data:
         items = data["requests"]
         if not isinstance(items, list):

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from evac import triage, workflow
-from evac.access import identity_clause, visible_cases
+from evac.access import Detail, detail_for, identity_clause, visible_cases
 from evac.extensions import db
+from evac.interop import fhir_ips
 from evac.models import AuditEvent, Case, Patient, StatusChange, User
 from evac.models.types import utcnow
 from evac.services import audit
@@ -341,6 +343,23 @@ def alert_facts(case: Case) -> dict:
 
 def case_alerts(case: Case) -> list[triage.Alert]:
     return triage.alerts(**alert_facts(case))
+
+
+def fhir_summary(user: User, reference: str) -> dict:
+    """The case as an International Patient Summary (a FHIR document Bundle), at the detail the
+    user may see: without identity for those who may not know who the patient is."""
+    case = get_case(user, reference)
+    detail = detail_for(user, case)
+    if detail == Detail.NONE:
+        raise NotFound(_("No case %(reference)s.", reference=reference))
+    return fhir_ips.case_bundle(
+        case,
+        identity=detail == Detail.FULL,
+        isolation_kind=isolation_kind(case),
+        place=place_needed(case),
+        made=utcnow(),
+        centre=current_app.config["EVAC_CENTRE_NAME"],
+    )
 
 
 def audit_trail(user: User, case: Case) -> list[AuditEvent]:

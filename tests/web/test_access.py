@@ -135,6 +135,7 @@ POLICY = {
     "api.post_requests": COORD,
     "api.list_cases": CASE_READERS,
     "api.get_case": CASE_READERS,
+    "api.get_case_fhir": CASE_READERS,
 }
 
 
