@@ -14,7 +14,6 @@ REQUIRED = [
     "evac/static/evac.css",
     "evac/static/fonts/DejaVuSansCondensed.ttf",
     "evac/data/hospitals_nl.csv",
-    "evac/data/icd10_titles.csv",
     "evac/placement/solver.py",
 ]
 

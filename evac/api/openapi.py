@@ -35,6 +35,12 @@ INTAKE_RESULT = {
         "created": {"type": "array", "items": {"$ref": "#/components/schemas/Case"}},
         "duplicates": {"type": "array", "items": {"type": "string"}},
         "import_id": {"type": "integer"},
+        "warnings": {
+            "description": "Accepted, but a person should check: e.g. an ICD-10 code shaped "
+            "right but not in the WHO ICD-10 list",
+            "type": "array",
+            "items": {"$ref": "#/components/schemas/Errors/properties/errors/items"},
+        },
     },
 }
 

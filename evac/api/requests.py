@@ -25,5 +25,7 @@ def post_requests():
         "created": [case_summary(c, Detail.FULL) for c in result.created],
         "duplicates": [c.reference for c in result.duplicates],
         "import_id": result.record.id,
+        # Accepted, but a person should check (an ICD-10 code not in the WHO list).
+        "warnings": [p.to_dict() for p in result.warnings],
     }
     return jsonify(body), 201 if result.created else 200

@@ -8,19 +8,16 @@ written by people (diagnosis, medication) are printed once, as written.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 from datetime import date, datetime
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from evac import triage
-from evac.config import PACKAGE_DIR
+from evac import icd10, triage
 from evac.terms import (
     BedCategory,
     CodeStatus,
@@ -136,12 +133,6 @@ def multi(text, languages: tuple[str, ...]) -> str:
         if value not in seen:
             seen.append(value)
     return SEPARATOR.join(seen)
-
-
-@lru_cache(maxsize=1)
-def icd10_titles() -> dict[str, str]:
-    with open(PACKAGE_DIR / "data" / "icd10_titles.csv", encoding="utf-8") as fh:
-        return {row["code"]: row["title"] for row in csv.DictReader(fh)}
 
 
 def local(value: datetime | None) -> str:
@@ -280,7 +271,7 @@ def transfer_content(
         ]},
         {"title": m("problems"), "rows": [
             (m("diagnosis"), c.diagnosis),
-            (m("icd10"), "; ".join(f"{code} {icd10_titles().get(code, '')}".strip() for code in c.icd10 or []) or unknown),
+            (m("icd10"), "; ".join(f"{code} {icd10.title(code) or ''}".strip() for code in c.icd10 or []) or unknown),
             (m("war_related"), yes_no(case.war_related)),
             (m("bed_category"), term(BedCategory(case.bed_category))),
             (m("urgency"), term(Urgency(case.urgency))),

@@ -19,6 +19,7 @@ from typing import Any
 from babel import Locale
 from flask_babel import gettext as _
 
+from evac import icd10
 from evac.interop import fhir_ips
 from evac.interop.transliteration import to_latin
 from evac.services.errors import Problem
@@ -90,6 +91,8 @@ class ParseResult:
     problems: list[Problem] = field(default_factory=list)
     # row -> "UCPM-MEDEVAC-2024-01873 · Шевченко", to show problems beside the row they are in
     labels: dict[int, str] = field(default_factory=dict)
+    # What is accepted but a person should look at (e.g. an ICD-10 code not in the WHO list).
+    warnings: list[Problem] = field(default_factory=list)
 
 
 class _Row:
@@ -384,7 +387,18 @@ def validate(raw: dict[str, Any], row: int, from_csv: bool, today: date) -> Pars
     labels = {row: label} if label else {}
     if r.problems:
         return ParseResult(problems=r.problems, labels=labels)
-    return ParseResult(requests=[ParsedRequest(row, d)], labels=labels)
+    warnings = [
+        Problem("icd10", icd10_warning(code), row) for code in icd10.unknown_codes(d["icd10"])
+    ]
+    return ParseResult(requests=[ParsedRequest(row, d)], labels=labels, warnings=warnings)
+
+
+def icd10_warning(code: str) -> str:
+    return _(
+        "%(code)s is shaped like an ICD-10 code but is not in the WHO ICD-10 list; check it "
+        "with the sender.",
+        code=code,
+    )
 
 
 # Ranges of ../shared/specs/intake.md: (low, high, integer)
@@ -680,6 +694,7 @@ def _merge(into: ParseResult, part: ParseResult) -> None:
     into.requests.extend(part.requests)
     into.problems.extend(part.problems)
     into.labels.update(part.labels)
+    into.warnings.extend(part.warnings)
 
 
 def parse_file(

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from evac import icd10
 from evac.extensions import db
 from evac.interop import requests as request_format
 from evac.models import (
@@ -48,6 +49,8 @@ class IntakeResult:
     record: ImportRecord
     created: list[Case] = field(default_factory=list)
     duplicates: list[Case] = field(default_factory=list)
+    # Accepted, but a person should look (an ICD-10 code not in the WHO list), by row.
+    warnings: list[Problem] = field(default_factory=list)
 
 
 class IntakeRejected(InvalidInput):
@@ -167,7 +170,9 @@ def register_requests(
         channel=channel,
     )
     db.session.commit()
-    return IntakeResult(record=record, created=created, duplicates=duplicates)
+    return IntakeResult(
+        record=record, created=created, duplicates=duplicates, warnings=parsed.warnings
+    )
 
 
 def _existing_cases(keys: list[tuple[str, str]]) -> dict[tuple[str, str], Case]:
@@ -388,6 +393,16 @@ def recent_records(limit: int = 100) -> list[ImportRecord]:
             select(ImportRecord).order_by(ImportRecord.received_at.desc()).limit(limit)
         )
     )
+
+
+def record_warnings(cases: list[Case]) -> list[tuple[Case, str]]:
+    """What a person should check in the cases of an import (ICD-10 codes not in the WHO
+    list), asked of the cases themselves so that the warning stays true after a correction."""
+    return [
+        (case, request_format.icd10_warning(code))
+        for case in cases
+        for code in icd10.unknown_codes(case.clinical.icd10)
+    ]
 
 
 def get_record(record_id: int) -> tuple[ImportRecord, list[Case]]:

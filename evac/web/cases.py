@@ -13,6 +13,7 @@ from evac import triage as rules
 from evac.documents import content as document_content
 from evac.models.types import utcnow
 from evac.services import cases as case_service
+from evac.services import intake as intake_service
 from evac.services import offers as offer_service
 from evac.services import registry
 from evac.services import transport as transport_service
@@ -82,6 +83,7 @@ def detail(reference: str):
         detail=detail,
         alerts=[a.text for a in case_service.case_alerts(case)],
         isolation_kind=case_service.isolation_kind(case),
+        icd10_warnings=[message for _case, message in intake_service.record_warnings([case])],
         place=case_service.place_needed(case),
         vital_signs=document_content.vital_signs_line(case.clinical.vital_signs),
         ventilation=document_content.ventilation_line(case.clinical.ventilation),

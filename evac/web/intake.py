@@ -258,4 +258,9 @@ def records():
 @roles_required(*COORDINATING)
 def record(record_id: int):
     record, cases = intake_service.get_record(record_id)
-    return render_template("intake/record.html", record=record, cases=cases)
+    return render_template(
+        "intake/record.html",
+        record=record,
+        cases=cases,
+        warnings=intake_service.record_warnings(cases),
+    )

@@ -205,3 +205,31 @@ def test_the_form_takes_every_new_field_and_leaves_unknown_unknown(as_user):
     # Left open on the form: unknown, not "no" (war-related, ventilated, infections).
     assert re.search(r"War-related</dt><dd><span class=\"muted\">unknown", html)
     assert re.search(r"Transmissible infections</dt><dd><span class=\"muted\">unknown", html)
+
+
+def test_an_icd10_code_not_in_the_who_list_is_accepted_with_a_warning(client, as_user, make):
+    from tests.api.test_api import api
+
+    token = make.token(make.user("coordinator"))
+    body = request_data(external_ref="ICD-1", icd10=["S72.001A", "S72.0"])
+    created = api(client, token, "POST", "/api/v1/requests", body)
+    assert created.status_code == 201
+    assert [(w["row"], w["field"]) for w in created.json["warnings"]] == [(0, "icd10")]
+    assert "S72.001A" in created.json["warnings"][0]["message"]
+    # Not shaped like ICD-10 at all: refused, as before.
+    refused = api(client, token, "POST", "/api/v1/requests", request_data(icd10=["femur"]))
+    assert refused.status_code == 422
+    ref = created.json["created"][0]["reference"]
+    import_id = created.json["import_id"]
+    browser = as_user("coordinator")
+    case_page = browser.get(f"/cases/{ref}").get_data(as_text=True)
+    record_page = browser.get(f"/intake/imports/{import_id}").get_data(as_text=True)
+    for html in (case_page, record_page):
+        assert "S72.001A is shaped like an ICD-10 code but is not in the WHO ICD-10 list" in html
+        assert "S72.0 is shaped" not in html
+
+
+def test_the_document_names_icd10_codes_by_their_who_title(app, make):
+    text = pdf_text(app, make, icd10=["T31.2", "J96.0"])
+    assert "T31.2 Burns involving 20-29% of body surface" in text
+    assert "J96.0 Acute respiratory failure" in text
