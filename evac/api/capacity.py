@@ -48,6 +48,7 @@ def get_capacity():
                 "total": _beds(rc.total),
                 "occupancy": None if rc.total.fraction is None else round(rc.total.fraction, 4),
                 "isolation_free": rc.isolation_free,
+                "airborne_free": rc.airborne_free,
                 "transport": {"ambulances": rc.ambulances, "micu": rc.micu,
                               "reported_at": _iso(rc.transport_reported_at)},
             }
@@ -63,6 +64,7 @@ def get_capacity():
                         for c, b in sorted(hc.beds.items())
                     },
                     "isolation_free": hc.isolation_free,
+                    "airborne_free": hc.airborne_free,
                     "reported_at": _iso(hc.reported_at),
                     "stale": hc.stale,
                 }
@@ -90,9 +92,16 @@ def put_capacity(code: str):
     # Other fields of the body are ignored (a hospital system may send more than we read).
     categories = body.get("categories", {})
     problems = []
-    figures = capacity_service.Figures({}, _whole(body.get("isolation_free")))
+    figures = capacity_service.Figures(
+        {}, _whole(body.get("isolation_free")), _whole(body.get("airborne_free"))
+    )
     if not isinstance(categories, dict):
         raise InvalidInput([Problem("categories", _("categories must be an object."))])
+    for name in ("isolation_free", "airborne_free"):
+        if name in body and body[name] is None:  # leave it out to say nothing; null is no number
+            problems.append(
+                Problem(name, _("%(field)s must be a whole number from 0 to 500.", field=name))
+            )
     for category, values in categories.items():
         if not isinstance(values, dict) or "capacity" not in values or "occupied" not in values:
             problems.append(
@@ -116,6 +125,7 @@ def put_capacity(code: str):
             "reported_at": _iso(report.reported_at),
             "categories": {c: _beds(b) for c, b in sorted(hc.beds.items())},
             "isolation_free": hc.isolation_free,
+            "airborne_free": hc.airborne_free,
         }
     )
 

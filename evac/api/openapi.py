@@ -299,7 +299,7 @@ CAPACITY_FIGURES = {
 }
 CAPACITY_REPORT = {
     "type": "object",
-    "description": "At least one category, or isolation_free",
+    "description": "At least one category, or isolation_free, or airborne_free",
     "properties": {
         "categories": {
             "type": "object",
@@ -307,10 +307,17 @@ CAPACITY_REPORT = {
             "additionalProperties": CAPACITY_FIGURES,
         },
         "isolation_free": {"type": "integer", "minimum": 0, "maximum": 500},
+        "airborne_free": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 500,
+            "description": "Free negative-pressure rooms, for airborne isolation",
+        },
     },
     "anyOf": [
         {"required": ["categories"], "properties": {"categories": {"minProperties": 1}}},
         {"required": ["isolation_free"]},
+        {"required": ["airborne_free"]},
     ],
 }
 
@@ -407,6 +414,7 @@ PATHS: dict[str, dict] = {
                                        "total": {"$ref": "#/components/schemas/Beds"},
                                        "occupancy": NULLABLE_NUMBER,
                                        "isolation_free": NULLABLE_INTEGER,
+                                       "airborne_free": NULLABLE_INTEGER,
                                        "transport": OBJECT}}},
                     "hospitals": {"type": "array", "items": {
                         "type": "object",
@@ -414,6 +422,7 @@ PATHS: dict[str, dict] = {
                         "properties": {"code": STRING, "name": STRING, "region": STRING,
                                        "categories": OBJECT,
                                        "isolation_free": NULLABLE_INTEGER,
+                                       "airborne_free": NULLABLE_INTEGER,
                                        "reported_at": NULLABLE_TIME,
                                        "stale": {"type": "boolean"}}}},
                 },
@@ -431,7 +440,8 @@ PATHS: dict[str, dict] = {
                               "properties": {"hospital": STRING, "report_id": INTEGER,
                                              "reported_at": NULLABLE_TIME,
                                              "categories": BEDS_BY_CATEGORY,
-                                             "isolation_free": NULLABLE_INTEGER}}),
+                                             "isolation_free": NULLABLE_INTEGER,
+                                             "airborne_free": NULLABLE_INTEGER}}),
                           "422": _error("Invalid figures"),
                           **STANDARD_ERRORS},
         }

@@ -50,7 +50,6 @@ def case_detail(
 ) -> dict[str, Any]:
     """The whole case at this level of detail; free-text reasons only when `free_text` (they may
     name people or other hospitals)."""
-    from evac.services import cases as case_service
 
     data = case_summary(case, detail)
     clinical = case.clinical
@@ -79,8 +78,8 @@ def case_detail(
             "code_status": clinical.code_status,
             "pregnancy_weeks": clinical.pregnancy_weeks,
             # What evac derives: the isolation the patient needs and the place on board.
-            "isolation_kind": case_service.isolation_kind(case),
-            "place_needed": case_service.place_needed(case),
+            "isolation_kind": case.isolation_kind,
+            "place_needed": case.place_needed,
         }
         data["logistics"] = {
             "patient_type": case.patient_type,

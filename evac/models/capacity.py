@@ -27,6 +27,8 @@ class CapacityReport(db.Model):
     # portal, api, upload, coordinator, demo
     channel: Mapped[str] = mapped_column(String(20))
     isolation_free: Mapped[int] = mapped_column(default=0)
+    # free negative-pressure rooms; None when the report did not say
+    airborne_free: Mapped[int | None]
 
     hospital: Mapped[Hospital] = relationship()  # noqa: F821
     figures: Mapped[list[CapacityFigure]] = relationship(
@@ -55,7 +57,8 @@ class HospitalBeds(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     hospital_id: Mapped[int] = mapped_column(ForeignKey("hospital.id"), index=True)
-    # a bed category, or "isolation" for isolation rooms (capacity = free rooms reported)
+    # a bed category, or "isolation" / "airborne" for isolation and negative-pressure rooms
+    # (capacity = free rooms reported)
     category: Mapped[str] = mapped_column(String(20))
     capacity: Mapped[int] = mapped_column(default=0)
     occupied: Mapped[int] = mapped_column(default=0)

@@ -12,9 +12,10 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from evac import triage as rules
 from evac.extensions import db
 from evac.models.types import JSONType, UTCDateTime, utcnow
-from evac.terms import CaseStatus
+from evac.terms import CaseStatus, IsolationKind
 
 
 class ImportRecord(db.Model):
@@ -145,6 +146,36 @@ class Case(db.Model):
     def bed_category(self) -> str:
         """The bed the patient needs: triage's answer once there is one, else the request's."""
         return self.triage.bed_category if self.triage is not None else self.requested_care
+
+    @property
+    def isolation_kind(self) -> str | None:
+        """How the patient is isolated (none, contact, droplet, airborne); None when unknown.
+        Triage decides whether, the sender's kind and the infections say how."""
+        c, t = self.clinical, self.triage
+        ventilated = t.ventilated if t else c.ventilated
+        return rules.isolation_kind(
+            isolation_required=t.isolation_required if t else c.isolation_required,
+            isolation_type=c.isolation_type,
+            infections=c.infections,
+            aerosol_care=bool(ventilated or c.tracheostomy),
+        )
+
+    @property
+    def airborne(self) -> bool:
+        """Whether the patient needs a negative-pressure room."""
+        return self.isolation_kind == IsolationKind.AIRBORNE
+
+    @property
+    def place_needed(self) -> str:
+        """The aircraft place the patient needs (IC stretcher, stretcher, seat)."""
+        c, t = self.clinical, self.triage
+        return rules.place_needed(
+            place_type=self.place_type,
+            ventilated=t.ventilated if t else c.ventilated,
+            tracheostomy=c.tracheostomy,
+            bed_category=self.bed_category,
+            mobility=t.mobility if t else self.mobility,
+        )
 
 
 class Patient(db.Model):

@@ -54,6 +54,8 @@ class Offer(db.Model):
     status: Mapped[str] = mapped_column(String(12), default="pending")
     bed_category: Mapped[str] = mapped_column(String(20))
     isolation: Mapped[bool] = mapped_column(default=False)
+    # airborne isolation: the patient takes a negative-pressure room, not a single room
+    airborne: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     deadline: Mapped[datetime] = mapped_column(UTCDateTime)

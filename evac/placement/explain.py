@@ -17,6 +17,7 @@ from evac.placement.objective import haversine_km
 REASONS = {
     "no_free_bed": "no hospital has a free {category} bed",
     "no_isolation_room": "no hospital with a free {category} bed has an isolation room free",
+    "no_negative_pressure_room": "no hospital with a free {category} bed has a negative-pressure room free",
     "group_cannot_stay_together": "no hospital can take the whole group {group} together",
     "excluded_regions": "the only hospitals with room are excluded for this patient (its own region, or they declined)",
     "capacity_used_by_more_urgent": "the free beds went to more urgent patients or groups",
@@ -39,6 +40,7 @@ def explain(
             j = index[hid]
             used[(j, p.category)] += 1
             rooms[j] += p.isolation
+            rooms[(j, "airborne")] += p.airborne
             placed[(hospitals[j].region, p.category)] += 1
     out: dict[str, dict[str, Any]] = {}
     for u, unit in enumerate(model.units):
@@ -89,8 +91,10 @@ def _alternatives(model, u, p, j, used, rooms, placed, limit) -> list[dict[str, 
         if k == j:
             continue
         other = hospitals[k]
-        full = used[(k, p.category)] + 1 > other.free(p.category) or (
-            p.isolation and rooms[k] + 1 > other.isolation_free
+        full = (
+            used[(k, p.category)] + 1 > other.free(p.category)
+            or (p.isolation and rooms[k] + 1 > other.isolation_free)
+            or (p.airborne and rooms[(k, "airborne")] + 1 > other.airborne_free)
         )
         there = w.distance_per_km * haversine_km(model.instance.origin_of(p), other.location)
         if other.region == h.region:
@@ -132,12 +136,15 @@ def _reason(model, u, p, used, rooms) -> str:
         return "excluded_regions"
     if p.isolation and not any(hospitals[j].isolation_free >= 1 for j in allowed):
         return "no_isolation_room"
+    if p.airborne and not any(hospitals[j].airborne_free >= 1 for j in allowed):
+        return "no_negative_pressure_room"
     if unit.is_group and not model.candidates[u]:
         return "group_cannot_stay_together"
     room_left = [
         j for j in model.candidates[u]
         if all(used[(j, c)] + n <= hospitals[j].free(c) for c, n in unit.categories.items())
         and rooms[j] + unit.isolation <= hospitals[j].isolation_free
+        and rooms[(j, "airborne")] + unit.airborne <= hospitals[j].airborne_free
     ]  # fmt: skip
     return "cheaper_to_leave_unplaced" if room_left else "capacity_used_by_more_urgent"
 

@@ -19,6 +19,7 @@ def solve_greedy(instance: Instance) -> Result:
     hospitals = instance.hospitals
     used: Counter = Counter()  # (hospital index, category) -> beds taken
     rooms: Counter = Counter()  # hospital index -> isolation rooms taken
+    negative: Counter = Counter()  # hospital index -> negative-pressure rooms taken
     placed: Counter = Counter()  # (region, category) -> patients placed
     assignment: dict[str, str | None] = {p.id: None for p in instance.patients}
     for u, unit in enumerate(model.units):
@@ -29,6 +30,8 @@ def solve_greedy(instance: Instance) -> Result:
                 if any(used[(j, c)] + n > h.free(c) for c, n in unit.categories.items()):
                     continue
                 if rooms[j] + unit.isolation > h.isolation_free:
+                    continue
+                if negative[j] + unit.airborne > h.airborne_free:
                     continue
                 cost = model.distance[u][j] + sum(
                     model.load(h.region, c, placed[(h.region, c)] + n)
@@ -46,6 +49,7 @@ def solve_greedy(instance: Instance) -> Result:
                 used[(best, c)] += n
                 placed[(h.region, c)] += n
             rooms[best] += unit.isolation
+            negative[best] += unit.airborne
             for p in patient_batch:
                 assignment[p.id] = h.id
     return Result(

@@ -37,6 +37,14 @@ class Weights:
     unplaced: dict[int, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS["unplaced"]))
 
 
+# A patient's `isolation`: what room it takes. "droplet" is evac's compatible extension (a
+# single room, like contact); "none" reads as false.
+ISOLATION_VALUES = {
+    False: None, "none": None, True: "room", "contact": "room", "droplet": "room",
+    "airborne": "airborne",
+}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Hospital:
     id: str
@@ -45,6 +53,8 @@ class Hospital:
     capacity: dict[str, int]
     occupied: dict[str, int]
     isolation_free: int = 0
+    # Negative-pressure rooms free, for airborne isolation ("Isolation kinds" in the spec).
+    airborne_free: int = 0
 
     def free(self, category: str) -> int:
         return max(0, self.capacity.get(category, 0) - self.occupied.get(category, 0))
@@ -55,7 +65,8 @@ class Patient:
     id: str
     category: str
     priority: int = 3
-    isolation: bool = False
+    isolation: bool = False  # a single room (contact or droplet isolation)
+    airborne: bool = False  # a negative-pressure room
     group: str | None = None
     origin: Point | None = None
     exclude_regions: frozenset[str] = frozenset()
@@ -164,6 +175,7 @@ def parse_instance(data: Any) -> Instance:
                 capacity=_counts(obj.get("capacity", {}), f"{path}.capacity"),
                 occupied=_counts(obj.get("occupied", {}), f"{path}.occupied"),
                 isolation_free=_int(obj.get("isolation_free", 0), f"{path}.isolation_free"),
+                airborne_free=_int(obj.get("airborne_free", 0), f"{path}.airborne_free"),
             )
         )
     raw_patients = _required(root, "patients", "")
@@ -178,8 +190,10 @@ def parse_instance(data: Any) -> Instance:
             raise _fail(f"{path}.id", f"duplicate id {pid}")
         seen.add(pid)
         isolation = obj.get("isolation", False)
-        if not isinstance(isolation, bool):
-            raise _fail(f"{path}.isolation", "expected true or false")
+        if not isinstance(isolation, bool) and not (
+            isinstance(isolation, str) and isolation in ISOLATION_VALUES
+        ):
+            raise _fail(f"{path}.isolation", 'expected true, false, "contact" or "airborne"')
         group = obj.get("group")
         if group is not None and not isinstance(group, str | int):
             raise _fail(f"{path}.group", "expected a string")
@@ -197,7 +211,8 @@ def parse_instance(data: Any) -> Instance:
                 id=pid,
                 category=_str(_required(obj, "category", path), f"{path}.category"),
                 priority=_int(obj.get("priority", 3), f"{path}.priority", 1, 3),
-                isolation=isolation,
+                isolation=ISOLATION_VALUES[isolation] == "room",
+                airborne=ISOLATION_VALUES[isolation] == "airborne",
                 group=None if group is None else str(group),
                 origin=own_origin,
                 exclude_regions=frozenset(excluded),

@@ -18,9 +18,10 @@ class Unit:
     patients: list[Patient]
     is_group: bool
     categories: Counter = field(default_factory=Counter)  # category -> patients per placement
-    isolation: int = 0  # isolation patients per placement
+    isolation: int = 0  # isolation patients per placement (single rooms)
     penalty: float = 0.0  # cost of leaving one placement's worth unplaced
     priority: int = 3
+    airborne: int = 0  # airborne-isolation patients per placement (negative-pressure rooms)
 
     @property
     def size(self) -> int:
@@ -54,14 +55,15 @@ def build(instance: Instance) -> Model:
             groups.setdefault(p.group, []).append(p)
         else:
             origin = instance.origin_of(p)
-            key = (p.category, p.priority, p.isolation, origin.lat, origin.lon, p.exclude_regions,
+            key = (p.category, p.priority, p.isolation, p.airborne, origin.lat, origin.lon, p.exclude_regions,
                    p.exclude_hospitals)  # fmt: skip
             singles.setdefault(key, []).append(p)
     for members in groups.values():
         members.sort(key=lambda p: p.id)
         units.append(
             Unit(members, True, Counter(p.category for p in members), sum(p.isolation for p in members),
-                 sum(w.unplaced[p.priority] for p in members), min(p.priority for p in members))
+                 sum(w.unplaced[p.priority] for p in members), min(p.priority for p in members),
+                 sum(p.airborne for p in members))
         )  # fmt: skip
     for members in singles.values():
         members.sort(key=lambda p: p.id)
@@ -74,6 +76,7 @@ def build(instance: Instance) -> Model:
                 int(p.isolation),
                 w.unplaced[p.priority],
                 p.priority,
+                int(p.airborne),
             )
         )
     units.sort(key=lambda u: (u.priority, u.patients[0].id))
@@ -87,6 +90,7 @@ def build(instance: Instance) -> Model:
             if h.region not in excluded and h.id not in declined
             and all(h.free(c) >= n for c, n in unit.categories.items())
             and h.isolation_free >= unit.isolation
+            and h.airborne_free >= unit.airborne
         ]  # fmt: skip
         candidates.append(fits)
         distance.append({j: _distance_cost(instance, unit, hospitals[j]) for j in fits})

@@ -69,6 +69,7 @@ def check_feasible(instance: Instance, assignment: dict[str, str | None]) -> lis
         problems.append("the assignment does not name every patient exactly once")
     used: Counter = Counter()
     isolation: Counter = Counter()
+    airborne: Counter = Counter()
     groups: dict[str, set] = {}
     for p in instance.patients:
         hid = assignment.get(p.id)
@@ -86,6 +87,8 @@ def check_feasible(instance: Instance, assignment: dict[str, str | None]) -> lis
         used[(hid, p.category)] += 1
         if p.isolation:
             isolation[hid] += 1
+        if p.airborne:
+            airborne[hid] += 1
     for (hid, c), n in used.items():
         if n > hospitals[hid].free(c):
             problems.append(f"{hid}: {n} patients of {c} for {hospitals[hid].free(c)} free beds")
@@ -93,6 +96,12 @@ def check_feasible(instance: Instance, assignment: dict[str, str | None]) -> lis
         if n > hospitals[hid].isolation_free:
             problems.append(
                 f"{hid}: {n} isolation patients for {hospitals[hid].isolation_free} rooms"
+            )
+    for hid, n in airborne.items():
+        if n > hospitals[hid].airborne_free:
+            problems.append(
+                f"{hid}: {n} airborne-isolation patients for "
+                f"{hospitals[hid].airborne_free} negative-pressure rooms"
             )
     for g, where in groups.items():
         if len(where) > 1:

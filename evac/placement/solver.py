@@ -92,6 +92,7 @@ class _Program:
         self.placements: list[list[tuple[int, int]]] = []  # per unit: (hospital, variable)
         beds: dict[tuple[int, str], list[tuple[int, int]]] = {}
         isolation: dict[int, list[tuple[int, int]]] = {}
+        airborne: dict[int, list[tuple[int, int]]] = {}
         in_region: dict[tuple[str, str], list[tuple[int, int]]] = {}
         for u, unit in enumerate(model.units):
             r = row(unit.size, unit.size)  # every placement is made or left
@@ -106,6 +107,8 @@ class _Program:
                 )
                 if not unit.is_group and unit.isolation:
                     cap = min(cap, h.isolation_free)
+                if not unit.is_group and unit.airborne:
+                    cap = min(cap, h.airborne_free)
                 v = var(model.distance[u][j], 0, 1 if unit.is_group else cap, True)
                 put(r, v, 1)
                 mine.append((j, v))
@@ -114,6 +117,8 @@ class _Program:
                     in_region.setdefault((h.region, c), []).append((v, n))
                 if unit.isolation:
                     isolation.setdefault(j, []).append((v, unit.isolation))
+                if unit.airborne:
+                    airborne.setdefault(j, []).append((v, unit.airborne))
             self.placements.append(mine)
         for (j, c), terms in beds.items():
             r = row(-np.inf, hospitals[j].free(c))
@@ -121,6 +126,10 @@ class _Program:
                 put(r, v, n)
         for j, terms in isolation.items():
             r = row(-np.inf, hospitals[j].isolation_free)
+            for v, n in terms:
+                put(r, v, n)
+        for j, terms in airborne.items():
+            r = row(-np.inf, hospitals[j].airborne_free)
             for v, n in terms:
                 put(r, v, n)
         load = inst.weights.load

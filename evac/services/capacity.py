@@ -34,6 +34,20 @@ from evac.terms import BedCategory, Role
 # Categories with beds of their own ("other" is a request for something the registry lacks).
 REPORTED = tuple(c.value for c in BedCategory if c != BedCategory.OTHER)
 ISOLATION = "isolation"
+# Negative-pressure rooms, for airborne isolation; like ISOLATION, a row of HospitalBeds whose
+# capacity is the free rooms reported.
+AIRBORNE = "airborne"
+ROOMS = (ISOLATION, AIRBORNE)
+
+
+def rooms_of(offer) -> list[str]:
+    """The room an offer's patient takes beside the bed: a negative-pressure room for airborne
+    isolation, a single room for other isolation, else none."""
+    if getattr(offer, "airborne", False):
+        return [AIRBORNE]
+    return [ISOLATION] if offer.isolation else []
+
+
 STALE_AFTER = timedelta(hours=24)
 MAX_BEDS = 5000
 
@@ -44,6 +58,8 @@ class Figures:
 
     categories: dict[str, tuple[int, int]]
     isolation_free: int | None = None
+    # free negative-pressure rooms (airborne isolation)
+    airborne_free: int | None = None
     # extra beds that can be opened within 24 hours, per category (optional)
     surge: dict[str, int] = field(default_factory=dict)
 
@@ -67,7 +83,7 @@ def may_report_for(user: User, hospital: Hospital) -> bool:
 
 def _check(figures: Figures, row: int | None = None) -> list[Problem]:
     problems = []
-    if not figures.categories and figures.isolation_free is None:
+    if not figures.categories and figures.isolation_free is None and figures.airborne_free is None:
         problems.append(Problem("categories", _("Report at least one bed category."), row))
     for category, (capacity, occupied) in figures.categories.items():
         if category not in REPORTED:
@@ -95,15 +111,14 @@ def _check(figures: Figures, row: int | None = None) -> list[Problem]:
                         row,
                     )
                 )
-    iso = figures.isolation_free
-    if iso is not None and (
-        not isinstance(iso, int) or isinstance(iso, bool) or not 0 <= iso <= 500
-    ):
-        problems.append(
-            Problem(
-                "isolation_free", _("isolation_free must be a whole number from 0 to 500."), row
+    for name in ("isolation_free", "airborne_free"):
+        rooms = getattr(figures, name)
+        if rooms is not None and (
+            not isinstance(rooms, int) or isinstance(rooms, bool) or not 0 <= rooms <= 500
+        ):
+            problems.append(
+                Problem(name, _("%(field)s must be a whole number from 0 to 500.", field=name), row)
             )
-        )
     return problems
 
 
@@ -136,6 +151,7 @@ def record_report(
         user_id=actor.id if actor else None,
         channel=channel,
         isolation_free=figures.isolation_free or 0,
+        airborne_free=figures.airborne_free,
         figures=[
             CapacityFigure(category=c, capacity=cap, occupied=occ, surge=figures.surge.get(c, 0))
             for c, (cap, occ) in sorted(figures.categories.items())
@@ -151,6 +167,8 @@ def record_report(
     updates = dict(figures.categories)
     if figures.isolation_free is not None:
         updates[ISOLATION] = (figures.isolation_free, 0)
+    if figures.airborne_free is not None:
+        updates[AIRBORNE] = (figures.airborne_free, 0)
     for category, (capacity, occupied) in updates.items():
         beds = current.get(category)
         if beds is None:
@@ -168,6 +186,7 @@ def record_report(
         channel=channel,
         categories={c: list(v) for c, v in figures.categories.items()},
         isolation_free=figures.isolation_free,
+        airborne_free=figures.airborne_free,
     )
     return report
 
@@ -178,8 +197,9 @@ CSV_COLUMNS = ("hospital", "category", "capacity", "occupied")
 def import_capacity_csv(actor: User, raw: bytes) -> list[CapacityReport]:
     """Many hospitals at once: one row per hospital and category. All or nothing.
 
-    Columns: hospital, category, capacity, occupied, and optionally isolation_free (per
-    hospital, on any of its rows) and reported_at (ISO 8601; now when absent).
+    Columns: hospital, category, capacity, occupied, and optionally isolation_free and
+    airborne_free (per hospital, on any of its rows) and reported_at (ISO 8601; now when
+    absent).
     """
     if not actor.has_role(Role.COORDINATOR, Role.ADMIN):
         raise Forbidden(_("Only coordinators import capacity files."))
@@ -219,7 +239,7 @@ def import_capacity_csv(actor: User, raw: bytes) -> list[CapacityReport]:
             )
             continue
         numbers = {}
-        for name in ("capacity", "occupied", "isolation_free"):
+        for name in ("capacity", "occupied", "isolation_free", "airborne_free"):
             if values.get(name, "") == "":
                 continue
             try:
@@ -260,20 +280,25 @@ def import_capacity_csv(actor: User, raw: bytes) -> list[CapacityReport]:
                 )
             )
         one = Figures(
-            {category: (numbers["capacity"], numbers["occupied"])}, numbers.get("isolation_free")
+            {category: (numbers["capacity"], numbers["occupied"])},
+            numbers.get("isolation_free"),
+            numbers.get("airborne_free"),
         )
         problems.extend(_check(one, row))
         figures.categories[category] = one.categories[category]
-        if one.isolation_free is not None:
-            if figures.isolation_free not in (None, one.isolation_free):
+        for name in ("isolation_free", "airborne_free"):
+            rooms = getattr(one, name)
+            if rooms is None:
+                continue
+            if getattr(figures, name) not in (None, rooms):
                 problems.append(
                     Problem(
-                        "isolation_free",
-                        _("Different isolation_free values for %(code)s.", code=code),
+                        name,
+                        _("Different %(field)s values for %(code)s.", field=name, code=code),
                         row,
                     )
                 )
-            figures.isolation_free = one.isolation_free
+            setattr(figures, name, rooms)
     if not batches and not problems:
         problems.append(Problem("", _("The file holds no capacity figures."), 2))
     if problems:
@@ -430,6 +455,7 @@ class HospitalCapacity:
     isolation_free: int
     reported_at: datetime | None
     stale: bool
+    airborne_free: int = 0
 
     @property
     def total(self) -> Beds:
@@ -442,6 +468,7 @@ class RegionCapacity:
     beds: dict[str, Beds] = field(default_factory=dict)
     hospitals: list[HospitalCapacity] = field(default_factory=list)
     isolation_free: int = 0
+    airborne_free: int = 0
     ambulances: int | None = None
     micu: int | None = None
     transport_reported_at: datetime | None = None
@@ -465,6 +492,8 @@ def _hospital_figures(hospitals: list[Hospital], now: datetime) -> list[Hospital
         hc = by_hospital[row.hospital_id]
         if row.category == ISOLATION:
             hc.isolation_free = row.capacity
+        elif row.category == AIRBORNE:
+            hc.airborne_free = row.capacity
         else:
             hc.beds[row.category] = Beds(
                 row.capacity, row.occupied, row.reserved, row.surge,
@@ -492,6 +521,7 @@ def current_capacity(now: datetime | None = None) -> list[RegionCapacity]:
         rc = regions[hc.hospital.region_id]
         rc.hospitals.append(hc)
         rc.isolation_free += hc.isolation_free
+        rc.airborne_free += hc.airborne_free
         for category, beds in hc.beds.items():
             rc.beds.setdefault(category, Beds()).add(beds)
     for report in _latest_transport():

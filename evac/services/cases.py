@@ -296,32 +296,15 @@ def offer_summary(case: Case) -> dict:
         "companions": len(case.companions),
         "languages": list(case.patient.languages or ()),
         "interpreter_needed": bool(t and t.interpreter_needed),
+        # What the receiving ward must know before it says yes (no identity).
+        "isolation_kind": case.isolation_kind,
+        "place_needed": case.place_needed,
+        "code_status": c.code_status,
+        "pregnancy_weeks": c.pregnancy_weeks,
+        "tracheostomy": c.tracheostomy,
+        "devices": c.devices,
+        "mdro_organisms": c.mdro_organisms,
     }
-
-
-def isolation_kind(case: Case) -> str | None:
-    """How the patient is isolated (none, contact, droplet, airborne); None when unknown.
-    Triage decides whether, the sender's kind and infections say how."""
-    c, t = case.clinical, case.triage
-    ventilated = t.ventilated if t else c.ventilated
-    return triage.isolation_kind(
-        isolation_required=t.isolation_required if t else c.isolation_required,
-        isolation_type=c.isolation_type,
-        infections=c.infections,
-        aerosol_care=bool(ventilated or c.tracheostomy),
-    )
-
-
-def place_needed(case: Case) -> str:
-    """The aircraft place the patient needs (IC stretcher, stretcher, seat)."""
-    c, t = case.clinical, case.triage
-    return triage.place_needed(
-        place_type=case.place_type,
-        ventilated=t.ventilated if t else c.ventilated,
-        tracheostomy=c.tracheostomy,
-        bed_category=case.bed_category,
-        mobility=t.mobility if t else case.mobility,
-    )
 
 
 def alert_facts(case: Case) -> dict:
@@ -333,7 +316,7 @@ def alert_facts(case: Case) -> dict:
         "allergies": c.allergies,
         "ventilated": t.ventilated if t else c.ventilated,
         "oxygen_l_min": t.oxygen_l_min if t else c.oxygen_l_min,
-        "isolation_kind": isolation_kind(case),
+        "isolation_kind": case.isolation_kind,
         "mdro_organisms": c.mdro_organisms,
         "code_status": c.code_status,
         "pregnancy_weeks": c.pregnancy_weeks,
@@ -355,8 +338,8 @@ def fhir_summary(user: User, reference: str) -> dict:
     return fhir_ips.case_bundle(
         case,
         identity=detail == Detail.FULL,
-        isolation_kind=isolation_kind(case),
-        place=place_needed(case),
+        isolation_kind=case.isolation_kind,
+        place=case.place_needed,
         made=utcnow(),
         centre=current_app.config["EVAC_CENTRE_NAME"],
     )

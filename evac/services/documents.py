@@ -19,7 +19,7 @@ from evac.extensions import db
 from evac.models import Case, Document, Flight, User
 from evac.models.types import utcnow
 from evac.services import audit, offers, transport
-from evac.services.cases import alert_facts, get_case, place_needed
+from evac.services.cases import alert_facts, get_case
 from evac.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from evac.terms import BedCategory, Mobility, Role, label
 
@@ -255,7 +255,7 @@ def _transfer_content(case: Case, languages: tuple[str, ...]) -> dict:
     return contents.transfer_content(case, offers.accepted_offer(case), transport.case_legs(case),
                                      case.flight, languages, fitness=fitness,
                                      alert_facts=alert_facts(case),
-                                     place=place_needed(case))  # fmt: skip
+                                     place=case.place_needed)  # fmt: skip
 
 
 def transfer_is_current(case: Case) -> bool:

@@ -20,7 +20,7 @@ from evac.extensions import db
 from evac.models import Case, Hospital, HospitalBeds, Offer, User
 from evac.models.types import utcnow
 from evac.services import notify, settings
-from evac.services.capacity import ISOLATION
+from evac.services.capacity import AIRBORNE, ISOLATION, rooms_of
 from evac.services.cases import change_status, get_case, may_place
 from evac.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from evac.terms import BedCategory, CaseStatus, DeclineReason, OfferStatus, Role, Urgency, label
@@ -166,7 +166,7 @@ def candidates(case: Case) -> list[Candidate]:
     beds = {
         (b.hospital_id, b.category): b
         for b in db.session.scalars(
-            select(HospitalBeds).where(HospitalBeds.category.in_([category, ISOLATION]))
+            select(HospitalBeds).where(HospitalBeds.category.in_([category, ISOLATION, AIRBORNE]))
         )
     }
     declined = declined_hospitals(case)
@@ -176,10 +176,11 @@ def candidates(case: Case) -> list[Candidate]:
     ):
         if category not in (hospital.capabilities or []):
             continue
-        b, iso = beds.get((hospital.id, category)), beds.get((hospital.id, ISOLATION))
+        b = beds.get((hospital.id, category))
+        room = beds.get((hospital.id, AIRBORNE if case.airborne else ISOLATION))
         out.append(
             Candidate(
-                hospital, b.free if b else 0, iso.free if iso else 0, declined.get(hospital.code)
+                hospital, b.free if b else 0, room.free if room else 0, declined.get(hospital.code)
             )
         )
     return sorted(out, key=lambda c: (c.declined is not None, -c.free, c.hospital.name))
@@ -252,7 +253,8 @@ def make_offer(
     )
     offer = Offer(
         case=case, hospital=hospital, proposal_id=proposal_id, status=OfferStatus.PENDING, created_at=now,
-        bed_category=category, isolation=isolation, created_by_id=actor.id, deadline=deadline,
+        bed_category=category, isolation=isolation or case.airborne, airborne=case.airborne,
+        created_by_id=actor.id, deadline=deadline,
     )  # fmt: skip
     db.session.add(offer)
     try:
@@ -320,9 +322,8 @@ def accept_offer(actor: User, offer_id: int, acceptance: Acceptance) -> Offer:
     if problems:
         raise InvalidInput(problems)
     offer = _responder(actor, offer_id)
-    _reserve(offer.hospital_id, offer.bed_category, offer.hospital.name)
-    if offer.isolation:
-        _reserve(offer.hospital_id, ISOLATION, offer.hospital.name)
+    for category in [offer.bed_category, *rooms_of(offer)]:
+        _reserve(offer.hospital_id, category, offer.hospital.name)
     # Lock the offer too: a withdrawal racing with this acceptance must lose, or win cleanly.
     offer = db.session.scalar(select(Offer).where(Offer.id == offer.id).with_for_update())
     if offer.status != OfferStatus.PENDING:
@@ -371,7 +372,12 @@ def _reserve(hospital_id: int, category: str, hospital_name: str) -> None:
     )
     if beds is None or beds.free < 1:
         db.session.rollback()
-        if category == ISOLATION:
+        if category == AIRBORNE:
+            message = _(
+                "%(hospital)s has no negative-pressure room free according to its capacity report. Update the report first if a room is free.",
+                hospital=hospital_name,
+            )
+        elif category == ISOLATION:
             message = _(
                 "%(hospital)s has no isolation room free according to its capacity report. Update the report first if a room is free.",
                 hospital=hospital_name,
@@ -387,7 +393,7 @@ def _reserve(hospital_id: int, category: str, hospital_name: str) -> None:
 
 def release_bed(offer: Offer) -> None:
     """Give back the reservation of an accepted offer (cancelled case, or the patient arrived)."""
-    categories = [offer.bed_category] + ([ISOLATION] if offer.isolation else [])
+    categories = [offer.bed_category, *rooms_of(offer)]
     for category in categories:
         beds = db.session.scalar(
             select(HospitalBeds)

@@ -22,7 +22,7 @@ from evac.models.types import utcnow
 from evac.placement.model import build as build_model
 from evac.placement.objective import region_totals
 from evac.services import audit, offers, settings
-from evac.services.capacity import ISOLATION
+from evac.services.capacity import AIRBORNE, ISOLATION, ROOMS
 from evac.services.cases import get_case, may_place
 from evac.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from evac.services.transport import AIRPORTS, DEFAULT_AIRPORT
@@ -57,13 +57,14 @@ def build_instance(
         .order_by(Hospital.code)
     ):
         mine = beds.get(h.id, {})
-        iso = mine.get(ISOLATION)
+        iso, negative = mine.get(ISOLATION), mine.get(AIRBORNE)
         hospitals.append(
             {
                 "id": h.code, "region": h.region.code, "lat": h.lat, "lon": h.lon,
-                "capacity": {c: b.capacity for c, b in sorted(mine.items()) if c != ISOLATION},
-                "occupied": {c: b.occupied + b.reserved for c, b in sorted(mine.items()) if c != ISOLATION},
+                "capacity": {c: b.capacity for c, b in sorted(mine.items()) if c not in ROOMS},
+                "occupied": {c: b.occupied + b.reserved for c, b in sorted(mine.items()) if c not in ROOMS},
                 "isolation_free": iso.free if iso else 0,
+                "airborne_free": negative.free if negative else 0,
             }
         )  # fmt: skip
     all_regions = sorted({h["region"] for h in hospitals})
@@ -73,7 +74,10 @@ def build_instance(
             "id": case.reference,
             "category": case.bed_category,
             "priority": Urgency(case.urgency).priority,
-            "isolation": bool(
+            # airborne isolation takes a negative-pressure room, other isolation a single room
+            "isolation": "airborne"
+            if case.airborne
+            else bool(
                 case.triage.isolation_required if case.triage else case.clinical.isolation_required
             ),
         }
@@ -249,7 +253,8 @@ def ranking(proposal: PlacementProposal, reference: str) -> list[Option]:
         after = (occ + n + 1) / cap if cap else None
         out.append(
             Option(h.id, names.get(h.id, h.id), h.region, round(km, 1), round(cost, 1), before, after,
-                   h.free(patient.category), h.isolation_free)
+                   h.free(patient.category),
+                   h.airborne_free if patient.airborne else h.isolation_free)
         )  # fmt: skip
     return sorted(out, key=lambda o: (o.cost, o.hospital))
 

@@ -36,7 +36,7 @@ from evac.models.types import utcnow
 from evac.placement.instance import Point
 from evac.placement.objective import haversine_km
 from evac.services import audit, notify
-from evac.services.capacity import ISOLATION
+from evac.services.capacity import rooms_of
 from evac.services.cases import change_status, get_case
 from evac.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from evac.terms import (
@@ -647,7 +647,7 @@ def _arrive(case: Case, actor: User | None, at: datetime) -> None:
     offer = accepted_offer(case)
     if offer is not None:
         # The reserved bed (and isolation room) is now an occupied one.
-        for category in [offer.bed_category] + ([ISOLATION] if offer.isolation else []):
+        for category in [offer.bed_category, *rooms_of(offer)]:
             beds = db.session.scalar(
                 select(HospitalBeds)
                 .where(

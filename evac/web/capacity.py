@@ -151,6 +151,7 @@ def _figures_from(form, categories) -> tuple[capacity_service.Figures, list]:
         if surge is not None:
             figures.surge[category] = surge
     figures.isolation_free = number("isolation_free")
+    figures.airborne_free = number("airborne_free")
     return figures, problems
 
 

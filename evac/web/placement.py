@@ -79,6 +79,7 @@ def explanation(details: dict) -> str:
         reasons = {
             "no_free_bed": _("No hospital has a free bed of this category."),
             "no_isolation_room": _("No hospital with a free bed of this category has an isolation room free."),
+            "no_negative_pressure_room": _("No hospital with a free bed of this category has a negative-pressure room free (airborne isolation)."),
             "group_cannot_stay_together": _("No hospital can take the whole group together."),
             "excluded_regions": _("The only hospitals with room are excluded for this patient (its own region, or they declined)."),
             "capacity_used_by_more_urgent": _("The free beds went to more urgent patients."),

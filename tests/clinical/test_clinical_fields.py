@@ -172,7 +172,7 @@ def test_a_tracheostomy_takes_an_intensive_care_stretcher(app, make):
     ref = make.case(tracheostomy=True, place_type="seat", mobility="seated")
     with app.test_request_context():
         case = cases.get_case(db.session.get(User, make.user("coordinator").id), ref)
-        assert cases.place_needed(case) == "ic_stretcher"
+        assert case.place_needed == "ic_stretcher"
         assert "Tracheostomy" in [a.text for a in cases.case_alerts(case)]
 
 

@@ -93,6 +93,39 @@ def test_reasons_for_patients_nobody_can_take():
     assert details["I"]["reason"] == "no_isolation_room"
 
 
+def test_airborne_patients_take_negative_pressure_rooms_and_contact_ones_single_rooms():
+    hospitals = [
+        {"id": "A", "region": "R", "lat": 51.4, "lon": 5.4, "capacity": {"ic": 5},
+         "occupied": {"ic": 0}, "isolation_free": 1},
+        {"id": "B", "region": "R", "lat": 52.4, "lon": 4.9, "capacity": {"ic": 5},
+         "occupied": {"ic": 0}, "isolation_free": 0, "airborne_free": 1},
+    ]  # fmt: skip
+    inst = instance([{"id": "TB", "category": "ic", "isolation": "airborne", "priority": 1},
+                     {"id": "TB2", "category": "ic", "isolation": "airborne", "priority": 2},
+                     {"id": "MRSA", "category": "ic", "isolation": "contact", "priority": 1},
+                     {"id": "MRSA2", "category": "ic", "isolation": True, "priority": 2}],
+                    hospitals=hospitals)  # fmt: skip
+    for result in (solve(inst), solve_greedy(inst)):
+        # The airborne patient goes to the farther hospital: the near one has no such room.
+        assert result.assignment == {"TB": "B", "TB2": None, "MRSA": "A", "MRSA2": None}
+        assert check_feasible(inst, result.assignment) == []
+    details = solve(inst).details
+    assert details["TB2"]["reason"] == "capacity_used_by_more_urgent"
+    alone = instance([{"id": "TB", "category": "ic", "isolation": "airborne"}],
+                     hospitals=hospitals[:1])  # fmt: skip
+    assert solve(alone).details["TB"]["reason"] == "no_negative_pressure_room"
+    # An assignment that puts two airborne patients in one negative-pressure room is refused.
+    assert check_feasible(inst, {"TB": "B", "TB2": "B", "MRSA": "A", "MRSA2": None}) == [
+        "B: 2 airborne-isolation patients for 1 negative-pressure rooms"]  # fmt: skip
+
+
+def test_isolation_must_be_a_kind_the_spec_names():
+    with pytest.raises(InstanceError, match="isolation"):
+        instance([{"id": "X", "category": "ic", "isolation": "strict"}])
+    with pytest.raises(InstanceError, match="isolation"):
+        instance([{"id": "X", "category": "ic", "isolation": 1}])
+
+
 def test_excluded_regions_are_respected():
     inst = instance([{"id": "D", "category": "ic", "exclude_regions": ["R2"]}])
     assert solve(inst).assignment == {"D": "A"}
@@ -112,12 +145,13 @@ def small_instances(draw):
             "id": f"H{i}", "region": draw(st.sampled_from(["R1", "R2"])),
             "lat": draw(st.floats(50.8, 53.5)), "lon": draw(st.floats(3.4, 7.2)),
             "capacity": cap, "occupied": {c: draw(st.integers(0, cap[c] + 1)) for c in categories},
-            "isolation_free": draw(st.integers(0, 2)),
+            "isolation_free": draw(st.integers(0, 2)), "airborne_free": draw(st.integers(0, 1)),
         })  # fmt: skip
     patients = []
     for i in range(draw(st.integers(1, 6))):
         p = {"id": f"P{i}", "category": draw(st.sampled_from(categories)),
-             "priority": draw(st.integers(1, 3)), "isolation": draw(st.booleans())}  # fmt: skip
+             "priority": draw(st.integers(1, 3)),
+             "isolation": draw(st.sampled_from([False, True, "contact", "airborne"]))}  # fmt: skip
         if draw(st.integers(0, 3)) == 0:
             p["group"] = draw(st.sampled_from(["g1", "g2"]))
         if draw(st.booleans()):

@@ -159,3 +159,22 @@ def test_transport_crews_per_region(ctx, make):
         capacity.report_transport(c, "ZWN", -1, 0)
     with pytest.raises(Forbidden):
         capacity.report_transport(actor(make.user("hospital")), "ZWN", 1, 1)
+
+
+def test_negative_pressure_rooms_are_reported_beside_isolation_rooms(ctx, make):
+    c = actor(make.user())
+    csv_file = (
+        b"hospital,category,capacity,occupied,isolation_free,airborne_free\n"
+        b"UMCG,ic,40,30,2,1\nUMCG,clinical,800,600,,\nMST2,ic,20,10,3,x\n"
+    )
+    with pytest.raises(InvalidInput) as err:
+        capacity.import_capacity_csv(c, csv_file)
+    assert [(p.row, p.field) for p in err.value.problems] == [(4, "airborne_free")]
+    capacity.import_capacity_csv(c, csv_file.replace(b",3,x", b",3,0"))
+    capacity.report_capacity(c, "MCL", Figures({}, None, 2), "phone")
+    north = region(capacity.current_capacity(), "NN")
+    by_code = {hc.hospital.code: hc for hc in north.hospitals}
+    assert (by_code["UMCG"].isolation_free, by_code["UMCG"].airborne_free) == (2, 1)
+    assert north.airborne_free == sum(hc.airborne_free for hc in north.hospitals) >= 1
+    with pytest.raises(InvalidInput):
+        capacity.report_capacity(c, "UMCG", Figures({}, None, 501), "phone")

@@ -79,6 +79,26 @@ def test_isolation_patients_take_an_isolation_room_too(make, setup):
     assert beds("UMCG", "clinical").reserved == 1  # the failed acceptance reserved nothing
 
 
+def test_airborne_patients_take_a_negative_pressure_room_not_a_single_room(make, setup):
+    coordinator, umcg, _ = setup
+    # UMCG has one single room free and, as reported now, one negative-pressure room.
+    capacity.report_capacity(coordinator, "UMCG", capacity.Figures({}, None, 1), "phone")
+    tb = triaged_case(make, coordinator, infections=["tuberculosis"])
+    second = triaged_case(make, coordinator, infections=["measles"])
+    contact = triaged_case(make, coordinator)  # MDRO unknown: contact isolation
+    offer = offers.make_offer(coordinator, tb, "UMCG")
+    assert offer.airborne and offer.isolation
+    offers.accept_offer(umcg, offer.id, ACCEPT)
+    assert beds("UMCG", "airborne").free == 0 and beds("UMCG", "isolation").free == 1
+    offer = offers.make_offer(coordinator, second, "UMCG")
+    with pytest.raises(Conflict) as err:
+        offers.accept_offer(umcg, offer.id, ACCEPT)
+    assert "negative-pressure room" in err.value.message
+    # The contact patient still gets the single room.
+    offers.accept_offer(umcg, offers.make_offer(coordinator, contact, "UMCG").id, ACCEPT)
+    assert beds("UMCG", "isolation").free == 0 and beds("UMCG", "airborne").free == 0
+
+
 def test_no_free_bed_is_a_conflict(make, setup):
     coordinator, umcg, _ = setup
     ref = triaged_case(make, coordinator, ventilated=True, requested_care="ic")

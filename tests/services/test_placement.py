@@ -51,6 +51,21 @@ def test_the_instance_follows_the_spec_and_counts_reserved_beds(make, centre):
     assert inst["weights"] == settings.get("placement_weights")
 
 
+def test_an_airborne_patient_is_proposed_only_where_a_negative_pressure_room_is_free(make, centre):
+    # Only ETZ (far from the airport, region occupancy average) reports such a room.
+    capacity.report_capacity(centre, "ETZ", capacity.Figures({}, None, 1), "phone")
+    tb = triaged(make, centre, infections=["tuberculosis"], mdro_status="negative")
+    second = triaged(make, centre, infections=["TBC"], mdro_status="negative")
+    inst = placement.build_instance([cases.get_case(centre, r) for r in (tb, second)])
+    assert {p["isolation"] for p in inst["patients"]} == {"airborne"}
+    assert next(h for h in inst["hospitals"] if h["id"] == "ETZ")["airborne_free"] == 1
+    proposal = placement.propose(centre, [tb, second])
+    placed = [h for h in proposal.result["assignment"].values() if h is not None]
+    assert placed == ["ETZ"]  # one room, one patient; the other waits for the next room
+    unplaced = next(r for r, h in proposal.result["assignment"].items() if h is None)
+    assert proposal.result["explanations"][unplaced]
+
+
 def test_propose_choose_and_the_choice_is_recorded(make, centre):
     ref = triaged(make, centre)
     proposal = placement.propose(centre, [ref])
