@@ -100,6 +100,9 @@ FACILITIES = [
 def demo_requests(count: int = 40, seed: int = 7, today: date | None = None) -> list[dict]:
     """Realistic requests in the exchange format (../shared/specs/intake.md)."""
     rng = random.Random(seed)
+    # The clinical and logistic fields of intake version 2 draw from their own generator, so
+    # the patients of earlier demos keep their names and pictures.
+    more = random.Random(seed + 1000)
     today = today or date(2026, 11, 24)
     requests = []
     for i in range(count):
@@ -167,9 +170,55 @@ def demo_requests(count: int = 40, seed: int = 7, today: date | None = None) -> 
                 "contact_name": rng.choice(["Dr. Oksana Hnatiuk", "Dr. Ihor Petrenko", "Dr. Larysa Zinchenko"]),
                 "contact_phone": f"+380 44 {rng.randint(200, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
                 "notes": None,
+                **_clinical_and_logistic(more, i, ventilated, female, age, band, icd10),
             }
         )  # fmt: skip
     return requests
+
+
+OBLASTS = ("Kharkivska", "Donetska", "Zaporizka", "Dnipropetrovska", "Sumska", "Khersonska",
+           "Kyivska", "Mykolaivska")  # fmt: skip
+
+
+def _clinical_and_logistic(rng: random.Random, i: int, ventilated: bool, female: bool, age: int,
+                           band: str, icd10: str) -> dict:  # fmt: skip
+    """Version-2 fields as senders fill them: most, not all (what is left out stays unknown)."""
+    war = not icd10.startswith(("C", "N"))
+    out: dict = {
+        "patient_type": "military" if war and not female and band == "adult" and rng.random() < 0.4 else "civilian",
+        "region_of_origin": OBLASTS[i % len(OBLASTS)],
+        "documents_received": ["discharge_summary", "consent_transfer"]
+        + (["imaging"] if rng.random() < 0.6 else []) + (["lab_results"] if rng.random() < 0.5 else []),
+        "code_status": "full" if rng.random() < 0.85 else "unknown",
+    }  # fmt: skip
+    if rng.random() < 0.8:  # one sender in five sends no vital signs
+        out["vital_signs"] = {
+            "recorded_at": (datetime(2026, 11, 3, 6, tzinfo=UTC) + timedelta(hours=11 * i - 3)).isoformat(),
+            "gcs": 15 if not ventilated else rng.randint(3, 8),
+            "heart_rate": rng.randint(70, 118), "systolic_bp": rng.randint(95, 145),
+            "diastolic_bp": rng.randint(55, 90), "resp_rate": rng.randint(12, 24),
+            "spo2": rng.randint(92, 99), "temperature_c": round(rng.uniform(36.4, 38.6), 1),
+        }  # fmt: skip
+    if ventilated:
+        out["ventilation"] = {"mode": rng.choice(["SIMV", "PC-AC", "VC-AC"]),
+                              "fio2": rng.choice([0.35, 0.4, 0.5]), "peep_cmh2o": rng.choice([5, 6, 8])}  # fmt: skip
+        out["devices"] = ["central line", "arterial line", "urinary catheter"]
+        out["tracheostomy"] = rng.random() < 0.3
+    elif rng.random() < 0.5:
+        out["devices"] = rng.choice(
+            [[], ["external fixator"], ["urinary catheter"], ["chest drain"]]
+        )
+    if i % 13 == 6:
+        out["infections"] = ["tuberculosis"]  # airborne: a negative-pressure room
+    if rng.random() < 0.3:
+        out["mdro_organisms"] = [rng.choice(["ESBL", "MDR-Acinetobacter", "MRSA", "CPE"])]
+        out["mdro_screened_at"] = date(2026, 10, 28).isoformat()
+        out["mdro_status"] = "positive"
+    if female and band == "adult" and age < 40 and rng.random() < 0.2:
+        out["pregnancy_weeks"] = rng.randint(12, 32)
+    if rng.random() < 0.3:
+        out["family_in_nl"] = rng.choice(["Zwolle", "Assen", "Utrecht", "Eindhoven", "Rotterdam"])
+    return out
 
 
 def seed() -> list[tuple[str, str, str]]:
@@ -233,6 +282,8 @@ def seed_capacity(days: int = 14, now: datetime | None = None) -> None:
                 {c: (n, min(n, round(n * min(1.0, level + rng.uniform(-0.08, 0.06)))))
                  for c, n in beds.items()},
                 isolation_free=rng.choice([0, 1, 1, 2, 2, 3, 4]),
+                # negative-pressure rooms: the academic centres have a few
+                airborne_free=(day + len(hospital.code)) % 3 if hospital.code.startswith("UMC") else 0,
             )  # fmt: skip
             if day == last_day and hospital.code in DEMO_HOSPITALS:
                 # The demo's hospital users must be able to accept: keep a few beds free.
@@ -240,6 +291,7 @@ def seed_capacity(days: int = 14, now: datetime | None = None) -> None:
                     c: (n, min(o, n - 3)) for c, (n, o) in figures.categories.items()
                 }
                 figures.isolation_free = max(figures.isolation_free, 2)
+                figures.airborne_free = max(figures.airborne_free, 1)
             at = now - timedelta(days=day, hours=rng.uniform(0, 3))
             capacity.record_report(None, hospital, figures, "demo", at)
     db.session.commit()

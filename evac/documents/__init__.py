@@ -114,8 +114,9 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
 
 
-def merge_pdfs(parts: list[bytes]) -> bytes:
-    """One PDF of several, pages in order (the bundle of a flight's transfer documents)."""
+def merge_pdfs(parts: list[bytes], attachments: dict[str, bytes] | None = None) -> bytes:
+    """One PDF of several, pages in order (the bundle of a flight's transfer documents), with
+    files attached (each patient's summary as FHIR, for the receiving hospital's record)."""
     import io
 
     from pypdf import PdfWriter
@@ -123,6 +124,8 @@ def merge_pdfs(parts: list[bytes]) -> bytes:
     writer = PdfWriter()
     for part in parts:
         writer.append(io.BytesIO(part))
+    for name, data in (attachments or {}).items():
+        writer.add_attachment(name, data)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -5,6 +5,7 @@ hospital once it has accepted the patient; anyone else learns nothing (404)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ from evac.extensions import db
 from evac.models import Case, Document, Flight, User
 from evac.models.types import utcnow
 from evac.services import audit, offers, transport
-from evac.services.cases import alert_facts, get_case
+from evac.services.cases import alert_facts, fhir_summary, get_case
 from evac.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from evac.terms import BedCategory, Mobility, Role, label
 
@@ -244,7 +245,16 @@ def flight_bundle(actor: User, flight_id: int) -> Document:
     for (i, draft, _context), data in zip(drafts, rendered, strict=True):
         members[i] = _save(actor, draft, data)
     key = contents.content_hash({"members": [(d.case_id, d.version, d.sha256) for d in members]})
-    doc = _store(actor, "bundle", contents.LANGUAGES, key, lambda _meta: pdf.merge_pdfs([d.pdf for d in members]),
+    # Each patient's International Patient Summary travels inside the bundle as a FHIR file,
+    # so the receiving hospital can load it into its own record.
+    summaries = {
+        f"{case.reference}-ips.fhir.json": json.dumps(
+            fhir_summary(actor, case.reference), ensure_ascii=False, indent=1
+        ).encode()
+        for case in cases
+    }
+    doc = _store(actor, "bundle", contents.LANGUAGES, key,
+                 lambda _meta: pdf.merge_pdfs([d.pdf for d in members], summaries),
                  flight=flight)  # fmt: skip
     db.session.commit()
     return doc

@@ -2,6 +2,7 @@
 and the render-document command."""
 
 import io
+import json
 import re
 
 from pypdf import PdfReader
@@ -74,7 +75,16 @@ def test_flight_manifest_and_bundle(app, as_user, make):
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(manifest.data)).pages)
     assert ref in text and "KOVALENKO" in text and "UMC Utrecht" in text
     bundle = client.get(f"/flights/{flight_id}/documents.pdf")
-    assert bundle.status_code == 200 and len(PdfReader(io.BytesIO(bundle.data)).pages) >= 1
+    reader = PdfReader(io.BytesIO(bundle.data))
+    assert bundle.status_code == 200 and len(reader.pages) >= 1
+    # The patient's summary travels inside as FHIR, valid, for the receiving hospital's record.
+    from fhir.resources.R4B.bundle import Bundle
+
+    (name,) = reader.attachments
+    assert name == f"{ref}-ips.fhir.json"
+    ips = json.loads(reader.attachments[name][0])
+    Bundle.model_validate(ips)
+    assert ips["type"] == "document" and "KOVALENKO" in json.dumps(ips).upper()
 
 
 def test_api_transfer_document(app, client, make):
