@@ -220,7 +220,7 @@ INSERT INTO "case" (id, reference, status, source, external_ref, request_hash, r
   return_of_id, outcome, outcome_on, updated_at, destination_region_id, destination_country,
   destination_facility, include_own_region, region_queue_id, escalated_at, escalation_reason,
   quota_id, group_ref)
-SELECT m.id, 'EV-' || extract(year FROM m.received_at)::int || '-' || lpad(m.id::text, 5, '0'),
+SELECT m.id, 'EV-' || extract(year FROM m.received_at)::int || '-' || lpad(m.id::text, greatest(5, length(m.id::text)), '0'),
   m.status, c.source, 'LOAD-' || m.id, c.request_hash, c.request,
   m.received_at - interval '2 hours', m.received_at, c.sending_country, c.sending_facility,
   c.origin_hospital_id, c.requested_care, c.urgency, c.mobility, c.fit_to_fly, c.war_related,
