@@ -13,6 +13,7 @@ flight bundle, each against its target. It only talks to 127.0.0.1.
 
     python bench/load.py [--cases 100000] [--seconds 10] [--max-requests 3000] [--keep-db]
     python bench/load.py --reuse-db [--keep-db]      # after a code change: skip the build
+                                                      # (runs `flask db upgrade` on it first)
 
 Needs PostgreSQL (--db, default postgresql://postgres@127.0.0.1/evac_load; the database is
 dropped and made anew unless --reuse-db) and httpx (pip install -e '.[bench]'). The database is
@@ -614,6 +615,8 @@ def delete_cases_of_import(url: str, record_id: int) -> int:
         conn.execute("DELETE FROM import_record WHERE id = %s", (record_id,))
         conn.execute("SET session_replication_role = DEFAULT")
         conn.commit()
+    with connect(url, autocommit=True) as conn:  # autovacuum may be off: leave no dead rows
+        conn.execute("VACUUM ANALYZE")
     return len(ids)
 
 
@@ -708,6 +711,14 @@ def main() -> None:
         if not args.reuse_db:
             times = build(args.db, args.cases, args.sample)
             print("build: " + ", ".join(f"{k} {v:.1f} s" for k, v in times.items()))
+        else:  # the code may bring migrations (an index, say): apply them, then fresh statistics
+            started = time.perf_counter()
+            flask(args.db, "db", "upgrade")
+            with connect(args.db, autocommit=True) as conn:
+                conn.execute("VACUUM ANALYZE")
+            print(
+                f"reused {args.db}: db upgrade + VACUUM ANALYZE {time.perf_counter() - started:.1f} s"
+            )
         print(shape(args.db), flush=True)
         cells = [] if args.skip_load else serve_and_load(args.db, args)
         timed = []
