@@ -700,7 +700,10 @@ def main() -> None:
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-timings", action="store_true")
     args = parser.parse_args()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally blocks
+    # Ctrl-C and kill run the finally blocks (stop gunicorn), even when started in the background
+    # by a shell that set SIGINT to be ignored
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                             capture_output=True, text=True).stdout.strip()  # fmt: skip
