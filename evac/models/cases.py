@@ -45,7 +45,14 @@ class Case(db.Model):
     __table_args__ = (
         UniqueConstraint("source", "external_ref", name="uq_case_source_external_ref"),
         Index("ix_case_status_urgency", "status", "urgency"),
-    )
+        # The board's order and its pages: ids in order from the index alone (PostgreSQL reads
+        # the filter columns from the index too).
+        Index("ix_case_received", "received_at", "id",
+              postgresql_include=["region_queue_id", "status"]),
+        Index("ix_case_requested", "requested_at", "id"),
+        # The board's counts per status, for the national board (cases no region holds).
+        Index("ix_case_status_queue", "status", "region_queue_id"),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(32), unique=True)
@@ -55,7 +62,7 @@ class Case(db.Model):
     # SHA-256 of the request as received, to tell a duplicate from a changed request.
     request_hash: Mapped[str] = mapped_column(String(64))
     # The request as received and normalised; triage may change the case, never this.
-    request: Mapped[dict] = mapped_column(JSONType, default=dict)
+    request: Mapped[dict] = mapped_column(JSONType, default=dict, deferred=True)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sending_country: Mapped[str | None] = mapped_column(String(2))
@@ -82,7 +89,7 @@ class Case(db.Model):
     flight_id: Mapped[int | None] = mapped_column(ForeignKey("flight.id"), index=True)
     # A return transfer points to the case it brings back, and says where the patient goes:
     # a Dutch region (placed there), or a facility abroad.
-    return_of_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+    return_of_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
     destination_region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
     destination_country: Mapped[str | None] = mapped_column(String(2))
     destination_facility: Mapped[str | None] = mapped_column(String(200))

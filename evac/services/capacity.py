@@ -555,7 +555,10 @@ def daily_occupancy(days: int = 14, today: date | None = None) -> dict[tuple[dat
         select(CapacityReport.hospital_id, CapacityReport.reported_at, CapacityFigure.category,
                CapacityFigure.capacity, CapacityFigure.occupied)
         .join(CapacityFigure)
-        .where(CapacityReport.reported_at <= ends[-1])
+        # A point older than this is superseded or too old for every day drawn: the page reads
+        # the window it draws, not the whole history.
+        .where(CapacityReport.reported_at <= ends[-1],
+               CapacityReport.reported_at >= ends[0] - timedelta(days=days))
         .order_by(CapacityReport.reported_at)
     )  # fmt: skip
     for hospital_id, at, category, capacity, occupied in db.session.execute(query):

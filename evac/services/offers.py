@@ -136,14 +136,27 @@ def pending_offer(case: Case) -> Offer | None:
     )
 
 
-def declined_hospitals(case: Case) -> dict[str, str]:
+def declined_hospitals(case: Case, offers: list[Offer] | None = None) -> dict[str, str]:
     """Hospitals that declined or let this case's offer expire, with their reason."""
     out = {}
-    for offer in case_offers(case):
+    for offer in case_offers(case) if offers is None else offers:
         if offer.status == OfferStatus.DECLINED:
             out[offer.hospital.code] = decline_text(offer)
         elif offer.status == OfferStatus.EXPIRED:
             out[offer.hospital.code] = _("did not answer in time")
+    return out
+
+
+def offers_of(cases: list[Case]) -> dict[int, list[Offer]]:
+    """Every offer of these cases, by case id, in one statement (and one for the hospitals)."""
+    out: dict[int, list[Offer]] = {c.id: [] for c in cases}
+    for offer in db.session.scalars(
+        select(Offer)
+        .where(Offer.case_id.in_(list(out)))
+        .options(selectinload(Offer.hospital))
+        .order_by(Offer.created_at)
+    ):
+        out[offer.case_id].append(offer)
     return out
 
 

@@ -23,10 +23,10 @@ from evac.placement.model import build as build_model
 from evac.placement.objective import region_totals
 from evac.services import audit, offers, settings
 from evac.services.capacity import AIRBORNE, ISOLATION, ROOMS
-from evac.services.cases import get_case, may_place
+from evac.services.cases import get_case, get_cases, may_place
 from evac.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from evac.services.transport import AIRPORTS, DEFAULT_AIRPORT
-from evac.terms import Role, Source, Urgency
+from evac.terms import OfferStatus, Role, Source, Urgency
 
 
 def _coordinator(actor: User) -> None:
@@ -35,9 +35,15 @@ def _coordinator(actor: User) -> None:
 
 
 def build_instance(
-    cases: list[Case], flight: Flight | None = None, within_region: str | None = None
+    cases: list[Case],
+    flight: Flight | None = None,
+    within_region: str | None = None,
+    case_offers: dict[int, list[Offer]] | None = None,
 ) -> dict:
-    """The instance for these cases, from the current beds (reserved beds count as occupied)."""
+    """The instance for these cases, from the current beds (reserved beds count as occupied).
+    `case_offers` (offers.offers_of) saves a statement per case when given."""
+    if case_offers is None:
+        case_offers = offers.offers_of(cases)
     if flight is not None:
         origin = {"lat": flight.arrival_lat, "lon": flight.arrival_lon}
     else:
@@ -97,7 +103,7 @@ def build_instance(
         if case.group_ref and sum(c.group_ref == case.group_ref for c in cases) > 1:
             # the engine keeps a group in one hospital, or places none of it
             p["group"] = case.group_ref
-        declined = sorted(offers.declined_hospitals(case))
+        declined = sorted(offers.declined_hospitals(case, case_offers.get(case.id, [])))
         if declined:
             p["exclude_hospitals"] = declined
         patients.append(p)
@@ -131,26 +137,34 @@ def propose(actor: User, references: list[str], flight_id: int | None = None) ->
     if flight_id and flight is None:
         raise NotFound(_("No flight %(id)s.", id=flight_id))
     if flight is not None and not references:
-        references = [
-            c.reference
-            for c in db.session.scalars(
+        aboard = list(
+            db.session.scalars(
                 select(Case).where(Case.flight_id == flight.id).order_by(Case.reference)
             )
-            if c.status in workflow.PLACEABLE and offers.pending_offer(c) is None
+        )
+        held = offers.offers_of(aboard)
+        references = [
+            c.reference
+            for c in aboard
+            if c.status in workflow.PLACEABLE
+            and not any(o.status == OfferStatus.PENDING for o in held[c.id])
         ]
     if not references:
         raise InvalidInput([Problem("cases", _("Choose at least one triaged case to place."))])
     references = _with_groups(actor, references)
-    cases = []
-    for reference in dict.fromkeys(references):
-        case = get_case(actor, reference)
+    # All cases and their offers in a constant number of statements (a flight can be 200).
+    cases = get_cases(actor, references)
+    case_offers = offers.offers_of(cases)
+    for case in cases:
         if not may_place(actor, case):
-            raise Conflict(_("Case %(reference)s is with another centre.", reference=reference))
-        if case.status not in workflow.PLACEABLE or offers.pending_offer(case) is not None:
             raise Conflict(
-                _("Case %(reference)s is not waiting for placement.", reference=reference)
+                _("Case %(reference)s is with another centre.", reference=case.reference)
             )
-        cases.append(case)
+        pending = any(o.status == OfferStatus.PENDING for o in case_offers[case.id])
+        if case.status not in workflow.PLACEABLE or pending:
+            raise Conflict(
+                _("Case %(reference)s is not waiting for placement.", reference=case.reference)
+            )
     if (
         flight is None
         and all(c.flight_id for c in cases)
@@ -158,7 +172,7 @@ def propose(actor: User, references: list[str], flight_id: int | None = None) ->
     ):
         flight = cases[0].flight
     within = actor.region.code if actor.has_role(Role.REGIONAL) and actor.region else None
-    instance = build_instance(cases, flight, within_region=within)
+    instance = build_instance(cases, flight, within_region=within, case_offers=case_offers)
     result = engine.solve(engine.parse_instance(instance), time_limit=20)
     proposal = PlacementProposal(
         user_id=actor.id, kind="single" if len(cases) == 1 else "batch",
