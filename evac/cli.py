@@ -194,9 +194,13 @@ def render_document(reference: str, lang: str, out: Path):
 @with_appcontext
 def render_documents():
     """Render the transfer documents of upcoming flights that are not current (run from cron)."""
-    from evac.services import documents
+    from evac.services import documents, jobs
 
-    click.echo(f"rendered {documents.prepare_flights()}")
+    with jobs.only_one("render-documents") as mine:
+        if not mine:
+            click.echo("another host is rendering; nothing done")
+            return
+        click.echo(f"rendered {documents.prepare_flights()}")
 
 
 @click.command("sitrep")
@@ -230,7 +234,13 @@ def sitrep(day, lang, out, mail):
         out.write_bytes(situation.render_pdf(report, lang))
         click.echo(f"{out} ({report.day.isoformat()}, {lang})")
     if mail:
-        n = situation.mail_report(when, lang)
+        from evac.services import jobs
+
+        with jobs.only_one("sitrep-mail") as mine:
+            if not mine:
+                click.echo("another host is mailing the report; nothing done")
+                return
+            n = situation.mail_report(when, lang)
         click.echo(f"queued for {n} recipients" if n else "EVAC_SITREP_RECIPIENTS is empty")
 
 

@@ -71,15 +71,18 @@ def send_pending(limit: int = 50) -> tuple[int, int]:
     sent = failed = 0
     now = utcnow()
     try:
-        due = list(
-            db.session.scalars(
+        for _ in range(limit):
+            # One message at a time, claimed with a row lock until it is marked sent: another
+            # host running the outbox at the same moment skips it instead of sending it again.
+            message = db.session.scalar(
                 select(OutboxMessage)
                 .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
                 .order_by(OutboxMessage.id)
-                .limit(limit)
+                .limit(1)
+                .with_for_update(skip_locked=True)
             )
-        )
-        for message in due:
+            if message is None:
+                break
             try:
                 _deliver(message)
             except (OSError, smtplib.SMTPException) as exc:

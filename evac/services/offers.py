@@ -33,11 +33,14 @@ def expire_overdue(now: datetime | None = None) -> int:
     """Let every pending offer past its deadline expire. Runs on every read of offers, and from
     `flask --app evac expire-offers`; no thread in the web process."""
     now = now or utcnow()
+    # Several hosts may run this at once: each claims the offers it expires (SKIP LOCKED), so
+    # no offer expires twice and no host waits for another.
     overdue = list(
         db.session.scalars(
             select(Offer)
             .where(Offer.status == OfferStatus.PENDING, Offer.deadline <= now)
             .options(selectinload(Offer.case))
+            .with_for_update(skip_locked=True, of=Offer)
         )
     )
     for offer in overdue:

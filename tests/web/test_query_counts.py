@@ -10,7 +10,7 @@ from evac.extensions import db
 from evac.models import User
 from evac.services import capacity, cases, intake, placement, triage
 from evac.terms import ImportChannel
-from tests.conftest import request_data
+from tests.conftest import login, request_data
 
 PAGES = ("/", "/cases/", "/cases/?page=3&per_page=3", "/cases/?q=shev", "/cases/?status=triaged",
          "/capacity/", "/capacity/regions/NN", "/triage/", "/api/v1/cases", "/api/v1/cases?page=2")  # fmt: skip
@@ -31,14 +31,14 @@ class Statements:
         self.n += 1
 
 
-def add_cases(app, n: int, start: int) -> list[str]:
+def add_cases(app, n: int, start: int, coordinator_id: int) -> list[str]:
     body = {"requests": [request_data(external_ref=f"COUNT-{start + i}",
                                       family_name="Шевченко" if i % 3 else "Коваль")
                          for i in range(n)]}  # fmt: skip
     with app.app_context():
         result = intake.register_requests(None, ImportChannel.FILE, json.dumps(body).encode(),
                                           filename="batch.json")  # fmt: skip
-        coordinator = db.session.get(User, 1)
+        coordinator = db.session.get(User, coordinator_id)
         refs = [c.reference for c in result.created]
         for ref in refs[::4]:  # a quarter triaged, so the triage queue and placement have work
             triage.triage_case(coordinator, ref, triage.starting_values(cases.get_case(coordinator, ref)))  # fmt: skip
@@ -59,20 +59,21 @@ def counts(app, client, token, paths) -> dict[str, int]:
     return out
 
 
-def test_no_page_makes_more_statements_for_more_cases(app, as_user, make):
-    client = as_user("coordinator")  # user 1: the coordinator who triages
-    token = make.token(make.user("coordinator"))
+def test_no_page_makes_more_statements_for_more_cases(app, client, make):
+    user = make.user("coordinator")
+    login(client, user)
+    token = make.token(user)
     with app.app_context():
-        c = db.session.get(User, 1)
+        c = db.session.get(User, user.id)
         capacity.report_capacity(c, "UMCG", capacity.Figures({"clinical": (100, 60)}, 3), "phone")
-    refs = add_cases(app, 10, 0)
+    refs = add_cases(app, 10, 0, user.id)
     few = counts(app, client, token, PAGES + (f"/cases/{refs[0]}",))
-    more_refs = add_cases(app, 490, 10)
+    more_refs = add_cases(app, 490, 10, user.id)
     many = counts(app, client, token, PAGES + (f"/cases/{refs[0]}",))
     assert many == few
     # A batch proposal loads its cases in a constant number of statements too.
     with app.app_context():
-        coordinator = db.session.get(User, 1)
+        coordinator = db.session.get(User, user.id)
         engine = db.engine
         triaged = [r for r in refs if cases.get_case(coordinator, r).status == "triaged"]
         with Statements(engine) as small:
