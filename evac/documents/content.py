@@ -11,11 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date, datetime
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from evac import icd10, triage
 from evac.terms import (
@@ -128,11 +130,33 @@ def multi(text, languages: tuple[str, ...]) -> str:
     repeated (e.g. "ICD-10")."""
     seen: list[str] = []
     for lang in languages:
-        with force_locale(lang):
-            value = str(text() if callable(text) else text)
+        value = _translated(text, lang)
         if value not in seen:
             seen.append(value)
     return SEPARATOR.join(seen)
+
+
+# Switching the locale is the dear part of a document (a 50-patient bundle switches it tens of
+# thousands of times); a fixed message in a fixed language is the same text every time.
+_TRANSLATED: dict[tuple, str] = {}
+
+
+def _translated(text, lang: str) -> str:
+    key = None
+    if isinstance(text, LazyString):
+        key = (text._func, text._args, tuple(sorted(text._kwargs.items())), lang)
+    elif isinstance(text, StrEnum | bool):
+        key = ("term", type(text), text, lang)
+    if key is not None and key in _TRANSLATED:
+        return _TRANSLATED[key]
+    with force_locale(lang):
+        if isinstance(text, StrEnum | bool):
+            value = label(text)
+        else:
+            value = str(text() if callable(text) else text)
+    if key is not None:
+        _TRANSLATED[key] = value
+    return value
 
 
 def local(value: datetime | None) -> str:
@@ -203,7 +227,7 @@ def transfer_content(
     confirmation that the patient may fly; `alert_facts` what the alerts are made of (the
     case service's `alert_facts`), `place` the aircraft place the patient needs."""
     m = lambda key: multi(L[key], languages)  # noqa: E731
-    term = lambda value: multi(lambda: label(value), languages)  # noqa: E731
+    term = lambda value: multi(value, languages)  # noqa: E731 (an enum member or a bool)
     # Nobody said is "unknown", never "no" and never a dash that could be read as one.
     unknown = m("unknown")
     yes_no = lambda value: unknown if value is None else term(bool(value))  # noqa: E731
@@ -300,7 +324,7 @@ def transfer_content(
         {"title": m("logistics"), "rows": [
             *([(f"{m('companions')} {i}", ", ".join(x for x in (comp.name, comp.relation, f"{comp.age_years}" if comp.age_years is not None else None, comp.notes) if x))
                for i, comp in enumerate(case.companions, 1)] or [(m("companions"), m("no_companions"))]),
-            (m("documents_received"), unknown if case.documents_received is None else (", ".join(multi(lambda d=d: label(ReceivedDocument(d)), languages) for d in case.documents_received) or m("none"))),
+            (m("documents_received"), unknown if case.documents_received is None else (", ".join(multi(ReceivedDocument(d), languages) for d in case.documents_received) or m("none"))),
             (m("family_in_nl"), case.family_in_nl or unknown),
             (m("sending"), ", ".join(x for x in (case.sending_facility, case.sending_country) if x) or unknown),
             (m("referring"), ", ".join(x for x in (case.contact_name, case.contact_phone, case.contact_email) if x) or unknown),
@@ -314,7 +338,7 @@ def transfer_content(
         ] if offer else [(m("receiving"), m("not_yet_accepted"))]},
         {"title": m("transport"), "rows": (
             ([(m("flight"), f"{flight.code} · {flight.departure_place} → {flight.arrival_airport} · {local(flight.planned_arrival)}")] if flight else [])
-            + [(multi(lambda mode=leg.mode: _mode(mode), languages), f"{leg.from_place} → {leg.to_place}" + (f" · {leg.carrier}" if leg.carrier else "") + f" · {local(leg.planned_departure)}")
+            + [(multi(LegMode(leg.mode), languages), f"{leg.from_place} → {leg.to_place}" + (f" · {leg.carrier}" if leg.carrier else "") + f" · {local(leg.planned_departure)}")
                for leg in legs if leg.mode != "aircraft"]
         ) + ([
             (m("fitness_confirmed"), f"{fitness.physician} · {local(fitness.confirmed_at)}"),
@@ -333,10 +357,6 @@ def transfer_content(
         "sections": sections,
         "labels": {k: m(k) for k in ("case", "version", "made", "verify", "page", "of")},
     }
-
-
-def _mode(mode: str) -> str:
-    return label(LegMode(mode))
 
 
 def content_hash(content: dict) -> str:

@@ -220,16 +220,20 @@ class Patient(db.Model):
         return f"{self.family_name_latin}, {self.given_name_latin}"
 
 
+def search_text(*names: str | None) -> str:
+    """Every spelling of a patient's name, case-folded, as the board searches it."""
+    return " ".join(n for n in names if n).casefold()
+
+
 @event.listens_for(Patient, "before_insert")
 @event.listens_for(Patient, "before_update")
 def _fold_names(mapper, connection, patient: Patient) -> None:
-    names = (
+    patient.search_text = search_text(
         patient.family_name,
         patient.given_name,
         patient.family_name_latin,
         patient.given_name_latin,
     )
-    patient.search_text = " ".join(n for n in names if n).casefold()
 
 
 class ClinicalPicture(db.Model):

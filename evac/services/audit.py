@@ -6,6 +6,7 @@ from typing import Any
 
 from evac.extensions import db
 from evac.models import AuditEvent, Case, User
+from evac.models.types import utcnow
 
 
 def record(
@@ -24,16 +25,33 @@ def record(
     if case is None and isinstance(obj, Case):
         case = obj
     event = AuditEvent(
-        user_id=actor.id if actor is not None else None,
-        actor=actor.label if actor is not None else "system",
-        action=action,
-        object_type=object_type,
-        object_ref=object_ref,
-        case_id=case.id if case is not None else None,
-        data=_jsonable(data),
-    )
+        **values(actor, action, object_type=object_type, object_ref=object_ref,
+                 case_id=case.id if case is not None else None, **data)
+    )  # fmt: skip
     db.session.add(event)
     return event
+
+
+def values(
+    actor: User | None,
+    action: str,
+    *,
+    object_type: str,
+    object_ref: str | None,
+    case_id: int | None,
+    **data: Any,
+) -> dict[str, Any]:
+    """An audit event's columns, for a bulk insert of many at once (a batch of cases)."""
+    return {
+        "user_id": actor.id if actor is not None else None,
+        "actor": actor.label if actor is not None else "system",
+        "action": action,
+        "object_type": object_type,
+        "object_ref": object_ref,
+        "case_id": case_id,
+        "data": _jsonable(data),
+        "at": utcnow(),
+    }
 
 
 def _jsonable(value: Any) -> Any:

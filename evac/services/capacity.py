@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from evac.extensions import db
@@ -543,10 +543,33 @@ def _latest_transport() -> list[TransportCapacityReport]:
     return list(latest.values())
 
 
+def history_version() -> int:
+    """Changes whenever a capacity report is added (reports are only ever added): what is
+    computed from the history holds until then."""
+    return db.session.scalar(select(func.max(CapacityReport.id))) or 0
+
+
+# (days, today, history version) -> the days drawn; a few entries per worker process.
+_DAILY: dict[tuple[int, date, int], dict] = {}
+
+
 def daily_occupancy(days: int = 14, today: date | None = None) -> dict[tuple[date, str, str], Beds]:
     """Per day, region and category: the sums of each hospital's last report of that day (or
-    before). Reserved beds are not part of reports, so the history shows reported occupancy."""
+    before). Reserved beds are not part of reports, so the history shows reported occupancy.
+
+    Computed once per new report (and day): the capacity page and the region pages draw the
+    same history for every reader."""
     today = today or utcnow().date()
+    key = (days, today, history_version())
+    if key not in _DAILY:
+        if len(_DAILY) > 16:
+            _DAILY.clear()
+        _DAILY[key] = _daily_occupancy(days, today)
+    # A copy per caller: callers add to the Beds they get.
+    return {k: Beds(b.capacity, b.occupied) for k, b in _DAILY[key].items()}
+
+
+def _daily_occupancy(days: int, today: date) -> dict[tuple[date, str, str], Beds]:
     first = today - timedelta(days=days - 1)
     ends = [datetime.combine(first + timedelta(d), time.max, tzinfo=UTC) for d in range(days)]
     region_of = dict(db.session.execute(select(Hospital.id, Region.code).join(Region)).all())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from evac import workflow
 from evac.access import visible_cases
@@ -104,7 +104,10 @@ def overview(user: User, since=None) -> Overview:
     if user.has_role(Role.COORDINATOR, Role.ADMIN):
         imports = list(
             db.session.scalars(
-                select(ImportRecord).order_by(ImportRecord.received_at.desc()).limit(5)
+                select(ImportRecord)
+                .options(defer(ImportRecord.raw))  # the page names them; the files stay put
+                .order_by(ImportRecord.received_at.desc())
+                .limit(5)
             )
         )
     open_total = sum(n for s, n in counts.items() if workflow.is_open(s))

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import selectinload
 
 from evac import icd10
 from evac.extensions import db
 from evac.interop import requests as request_format
 from evac.models import (
+    AuditEvent,
     Case,
     ClinicalPicture,
     Companion,
@@ -28,6 +30,7 @@ from evac.models import (
     StatusChange,
     User,
 )
+from evac.models.cases import search_text
 from evac.models.types import utcnow
 from evac.services import audit
 from evac.services.errors import Forbidden, InvalidInput, Problem
@@ -160,7 +163,7 @@ def register_requests(
     db.session.add(record)
     db.session.flush()
     centres = regions_with_centres()
-    created = [_create_case(req, record, origins.get(req.key), actor, centres) for req in new]
+    created = _create_cases(new, record, origins, actor, centres)
     audit.record(
         actor,
         "intake.imported",
@@ -227,101 +230,99 @@ def _origin_hospitals(
     return found
 
 
-def _create_case(
-    req: request_format.ParsedRequest,
+def _create_cases(
+    requests: list[request_format.ParsedRequest],
     record: ImportRecord,
-    origin: Hospital | None,
+    origins: dict[tuple[str, str], Hospital],
     actor: User | None,
     centres: frozenset[int] = frozenset(),
-) -> Case:
-    d = req.data
+) -> list[Case]:
+    """The cases of a batch, written in bulk: one INSERT per table for the whole batch (a year's
+    flights arrive as files of thousands), then the cases loaded back for the answer."""
+    if not requests:
+        return []
     now = utcnow()
-    # A domestic request goes to its own region's centre first, when the region has one.
-    held_by = (
-        origin.region_id
-        if d["source"] == Source.DOMESTIC and origin is not None and origin.region_id in centres
-        else None
-    )
-    case = Case(
-        # A unique placeholder until the id is known; the reference is derived from the id.
-        reference=f"NEW-{req.fingerprint[:24]}",
-        status=CaseStatus.RECEIVED,
-        source=d["source"],
-        external_ref=d["external_ref"],
-        request_hash=req.fingerprint,
-        request=d,
-        requested_at=_timestamp(d["requested_at"]),
-        received_at=now,
-        sending_country=d["sending_country"],
-        sending_facility=d["sending_facility"] or (origin.name if origin else None),
-        origin_hospital=origin,
-        requested_care=d["requested_care"],
-        urgency=d["urgency"],
-        mobility=d["mobility"],
-        fit_to_fly=d["fit_to_fly"],
-        war_related=d["war_related"],
-        contact_name=d["contact_name"],
-        contact_phone=d["contact_phone"],
-        contact_email=d["contact_email"],
-        notes=d["notes"],
-        import_record=record,
-        region_queue_id=held_by,
-        patient_type=d.get("patient_type"),
-        region_of_origin=d.get("region_of_origin"),
-        place_type=d.get("place_type"),
-        documents_received=d.get("documents_received"),
-        family_in_nl=d.get("family_in_nl"),
-    )
-    case.patient = Patient(
-        family_name=d["family_name"],
-        given_name=d["given_name"],
-        family_name_latin=d["family_name_latin"],
-        given_name_latin=d["given_name_latin"],
-        date_of_birth=date.fromisoformat(d["date_of_birth"]) if d["date_of_birth"] else None,
-        age_years=d["age_years"],
-        sex=d["sex"],
-        languages=d["languages"],
-        weight_kg=d["weight_kg"],
-    )
-    case.clinical = ClinicalPicture(
-        diagnosis=d["diagnosis"],
-        icd10=d["icd10"],
-        ventilated=d["ventilated"],
-        oxygen_l_min=d["oxygen_l_min"],
-        mdro_status=d["mdro_status"],
-        isolation_required=d["isolation_required"],
-        allergies=d["allergies"],
-        medication=d["medication"],
-        tracheostomy=d.get("tracheostomy"),
-        devices=d.get("devices"),
-        vital_signs=d.get("vital_signs"),
-        ventilation=d.get("ventilation"),
-        mdro_organisms=d.get("mdro_organisms"),
-        mdro_screened_at=(
-            date.fromisoformat(d["mdro_screened_at"]) if d.get("mdro_screened_at") else None
-        ),
-        infections=d.get("infections"),
-        isolation_type=d.get("isolation_type"),
-        code_status=d.get("code_status"),
-        pregnancy_weeks=d.get("pregnancy_weeks"),
-    )
-    case.companions = [Companion(**c) for c in d["companions"]]
-    case.status_changes = [
-        StatusChange(
-            from_status=None,
-            to_status=CaseStatus.RECEIVED,
-            transition="register",
-            at=now,
-            user_id=actor.id if actor else None,
+    user_id = actor.id if actor else None
+    rows = []
+    for req in requests:
+        d = req.data
+        origin = origins.get(req.key)
+        # A domestic request goes to its own region's centre first, when the region has one.
+        held_by = (
+            origin.region_id
+            if d["source"] == Source.DOMESTIC and origin is not None and origin.region_id in centres
+            else None
         )
-    ]
-    db.session.add(case)
-    db.session.flush()
-    case.reference = f"EV-{now.year}-{case.id:05d}"
-    audit.record(
-        actor, "case.registered", case, external_ref=d["external_ref"], import_record=record.id
+        rows.append({
+            # A unique placeholder until the id is known; the reference is derived from the id.
+            "reference": f"NEW-{req.fingerprint[:24]}",
+            "status": CaseStatus.RECEIVED.value, "source": d["source"],
+            "external_ref": d["external_ref"], "request_hash": req.fingerprint, "request": d,
+            "requested_at": _timestamp(d["requested_at"]), "received_at": now, "updated_at": now,
+            "sending_country": d["sending_country"],
+            "sending_facility": d["sending_facility"] or (origin.name if origin else None),
+            "origin_hospital_id": origin.id if origin else None,
+            "requested_care": d["requested_care"], "urgency": d["urgency"],
+            "mobility": d["mobility"], "fit_to_fly": d["fit_to_fly"],
+            "war_related": d["war_related"], "contact_name": d["contact_name"],
+            "contact_phone": d["contact_phone"], "contact_email": d["contact_email"],
+            "notes": d["notes"], "import_record_id": record.id, "region_queue_id": held_by,
+            "include_own_region": False,
+            "patient_type": d.get("patient_type"), "region_of_origin": d.get("region_of_origin"),
+            "place_type": d.get("place_type"), "documents_received": d.get("documents_received"),
+            "family_in_nl": d.get("family_in_nl"),
+        })  # fmt: skip
+    ids = list(
+        db.session.scalars(insert(Case).returning(Case.id, sort_by_parameter_order=True), rows)
     )
-    return case
+    references = {case_id: f"EV-{now.year}-{case_id:05d}" for case_id in ids}
+    db.session.execute(update(Case), [{"id": i, "reference": ref} for i, ref in references.items()])
+    patients, clinical, companions, changes, events = [], [], [], [], []
+    for case_id, req in zip(ids, requests, strict=True):
+        d = req.data
+        patients.append({
+            "case_id": case_id, "family_name": d["family_name"], "given_name": d["given_name"],
+            "family_name_latin": d["family_name_latin"], "given_name_latin": d["given_name_latin"],
+            "date_of_birth": date.fromisoformat(d["date_of_birth"]) if d["date_of_birth"] else None,
+            "age_years": d["age_years"], "sex": d["sex"], "languages": d["languages"],
+            "weight_kg": d["weight_kg"],
+            "search_text": search_text(d["family_name"], d["given_name"], d["family_name_latin"],
+                                       d["given_name_latin"]),
+        })  # fmt: skip
+        clinical.append({
+            "case_id": case_id, "diagnosis": d["diagnosis"], "icd10": d["icd10"],
+            "ventilated": d["ventilated"], "oxygen_l_min": d["oxygen_l_min"],
+            "mdro_status": d["mdro_status"], "isolation_required": d["isolation_required"],
+            "allergies": d["allergies"], "medication": d["medication"],
+            "tracheostomy": d.get("tracheostomy"), "devices": d.get("devices"),
+            "vital_signs": d.get("vital_signs"), "ventilation": d.get("ventilation"),
+            "mdro_organisms": d.get("mdro_organisms"),
+            "mdro_screened_at": (
+                date.fromisoformat(d["mdro_screened_at"]) if d.get("mdro_screened_at") else None
+            ),
+            "infections": d.get("infections"), "isolation_type": d.get("isolation_type"),
+            "code_status": d.get("code_status"), "pregnancy_weeks": d.get("pregnancy_weeks"),
+        })  # fmt: skip
+        companions.extend({"case_id": case_id, **c} for c in d["companions"])
+        changes.append({"case_id": case_id, "from_status": None,
+                        "to_status": CaseStatus.RECEIVED.value, "transition": "register",
+                        "at": now, "user_id": user_id})  # fmt: skip
+        events.append(audit.values(actor, "case.registered", object_type="case",
+                                   object_ref=references[case_id], case_id=case_id,
+                                   external_ref=d["external_ref"], import_record=record.id))  # fmt: skip
+    for model, values in ((Patient, patients), (ClinicalPicture, clinical),
+                          (Companion, companions), (StatusChange, changes), (AuditEvent, events)):  # fmt: skip
+        if values:
+            db.session.execute(insert(model), values)
+    created: dict[int, Case] = {}
+    for start in range(0, len(ids), 500):
+        for case in db.session.scalars(
+            select(Case)
+            .where(Case.id.in_(ids[start : start + 500]))
+            .options(selectinload(Case.patient))
+        ):
+            created[case.id] = case
+    return [created[i] for i in ids]
 
 
 def regions_with_centres() -> frozenset[int]:

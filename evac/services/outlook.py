@@ -33,7 +33,22 @@ def pictures(region: str | None = None, days: int = 28, horizon: int = 7,
     forecast for `horizon` days. `daily` (capacity.daily_occupancy) may be passed in when
     several regions are drawn from one reading."""
     if daily is None:
-        daily = capacity.daily_occupancy(days=days, today=today or utcnow().date())
+        # Every reader of a page draws the same picture until a new report arrives.
+        today = today or utcnow().date()
+        key = (region, days, horizon, today, capacity.history_version())
+        if key not in _PICTURES:
+            if len(_PICTURES) > 64:
+                _PICTURES.clear()
+            _PICTURES[key] = _pictures(region, horizon, capacity.daily_occupancy(days, today))
+        return _PICTURES[key]
+    return _pictures(region, horizon, daily)
+
+
+# (region, days, horizon, today, history version) -> pictures; read-only for callers
+_PICTURES: dict[tuple, list[Picture]] = {}
+
+
+def _pictures(region: str | None, horizon: int, daily: dict) -> list[Picture]:
     sums: dict[str, dict[date, list[int]]] = {}
     for (day, code, category), beds in daily.items():
         if region is not None and code != region:
