@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import selectinload
 
 from evac import icd10
@@ -254,8 +254,6 @@ def _create_cases(
             else None
         )
         rows.append({
-            # A unique placeholder until the id is known; the reference is derived from the id.
-            "reference": f"NEW-{req.fingerprint[:24]}",
             "status": CaseStatus.RECEIVED.value, "source": d["source"],
             "external_ref": d["external_ref"], "request_hash": req.fingerprint, "request": d,
             "requested_at": _timestamp(d["requested_at"]), "received_at": now, "updated_at": now,
@@ -272,11 +270,11 @@ def _create_cases(
             "place_type": d.get("place_type"), "documents_received": d.get("documents_received"),
             "family_in_nl": d.get("family_in_nl"),
         })  # fmt: skip
-    ids = list(
-        db.session.scalars(insert(Case).returning(Case.id, sort_by_parameter_order=True), rows)
-    )
+    ids = _new_case_ids(len(rows))
     references = {case_id: f"EV-{now.year}-{case_id:05d}" for case_id in ids}
-    db.session.execute(update(Case), [{"id": i, "reference": ref} for i, ref in references.items()])
+    for case_id, row in zip(ids, rows, strict=True):
+        row["id"], row["reference"] = case_id, references[case_id]
+    db.session.execute(Case.__table__.insert(), rows)
     patients, clinical, companions, changes, events = [], [], [], [], []
     for case_id, req in zip(ids, requests, strict=True):
         d = req.data
@@ -310,10 +308,11 @@ def _create_cases(
         events.append(audit.values(actor, "case.registered", object_type="case",
                                    object_ref=references[case_id], case_id=case_id,
                                    external_ref=d["external_ref"], import_record=record.id))  # fmt: skip
+    # Core inserts (many rows in one statement each), not the ORM's unit of work per object.
     for model, values in ((Patient, patients), (ClinicalPicture, clinical),
                           (Companion, companions), (StatusChange, changes), (AuditEvent, events)):  # fmt: skip
         if values:
-            db.session.execute(insert(model), values)
+            db.session.execute(model.__table__.insert(), values)
     created: dict[int, Case] = {}
     for start in range(0, len(ids), 500):
         for case in db.session.scalars(
@@ -323,6 +322,25 @@ def _create_cases(
         ):
             created[case.id] = case
     return [created[i] for i in ids]
+
+
+def _new_case_ids(n: int) -> list[int]:
+    """Ids for n new cases, known before they are written, so that each is written once with
+    its reference (derived from the id)."""
+    if db.engine.dialect.name == "postgresql":
+        return list(
+            db.session.scalars(
+                text(
+                    "SELECT nextval(pg_get_serial_sequence('\"case\"', 'id')) "
+                    "FROM generate_series(1, :n)"
+                ),
+                {"n": n},
+            )
+        )
+    # SQLite: this transaction already holds the database's write lock (it wrote the import
+    # record), so no other writer can take these ids meanwhile.
+    start = (db.session.scalar(select(func.max(Case.id))) or 0) + 1
+    return list(range(start, start + n))
 
 
 def regions_with_centres() -> frozenset[int]:
