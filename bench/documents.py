@@ -63,13 +63,13 @@ def main() -> None:
         upgrade(directory=app.extensions["migrate"].directory)
         registry.load_registry()
         coordinator, _ = users.create_user(
-            "bench@evac.example", "coordinator", password="bench-password-1"
+            "bench@evac.example", "coordinator", password="quiet-lantern-orchard-7"
         )
         for h in db.session.scalars(db.select(Hospital)):
             capacity.report_capacity(
                 coordinator,
                 h.code,
-                capacity.Figures({c: (200, 100) for c in h.capabilities}, 20),
+                capacity.Figures({c: (200, 100) for c in h.capabilities}, 20, 5),
                 "bench",
             )
         payload = json.dumps({"requests": demo_requests(count=50)}).encode()

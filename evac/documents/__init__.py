@@ -80,12 +80,19 @@ def _register_fonts() -> None:
 
 def render_pdf(template: str, context: dict) -> bytes:
     """Render a template of templates/documents/ to PDF bytes."""
+    check_fonts()
+    return _write_pdf(_html(template, context))
+
+
+def _html(template: str, context: dict) -> str:
+    return render_template(f"documents/{template}", css_string=css_string, **context)
+
+
+def _write_pdf(html: str) -> bytes:
     global _font_config
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    check_fonts()
-    html = render_template(f"documents/{template}", css_string=css_string, **context)
     # One font configuration for the process: rebuilding it per document costs time and memory;
     # WeasyPrint's font handling is not meant for several threads at once.
     with _lock:
@@ -96,9 +103,26 @@ def render_pdf(template: str, context: dict) -> bytes:
         return document.write_pdf(font_config=_font_config)
 
 
+# From this many documents on, the PDFs are written by several processes (one per core): a
+# 50-patient flight's bundle is mostly WeasyPrint's layout work, which one process does alone.
+PARALLEL_FROM = 8
+
+
 def render_many(template: str, contexts: list[dict]) -> list[bytes]:
-    """Render several documents of one template (one font configuration for all)."""
-    return [render_pdf(template, context) for context in contexts]
+    """Render several documents of one template: the HTML here (it needs the app), the PDFs in
+    a pool of fresh processes when there are many and more than one core."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    check_fonts()
+    pages = [_html(template, context) for context in contexts]
+    workers = min(os.cpu_count() or 1, 4)
+    if len(pages) < PARALLEL_FROM or workers < 2:
+        return [_write_pdf(html) for html in pages]
+    # "spawn": a fresh interpreter shares no database connection or lock with this one.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(_write_pdf, pages, chunksize=max(1, len(pages) // (workers * 2))))
 
 
 def css_string(text: str) -> Markup:
