@@ -20,6 +20,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from evac.interop import requests as request_format
 from evac.services import intake as intake_service
@@ -153,8 +154,12 @@ class RequestForm(FlaskForm):
     pregnancy_weeks = IntegerField(
         _l("Pregnancy (weeks)"), validators=[Optional(), NumberRange(1, 45)]
     )
+    # Boxes to tick, not a list to ctrl-click through; none ticked is "not said" (unknown).
     documents_received = SelectMultipleField(
-        _l("Documents received"), choices=_choices(ReceivedDocument)
+        _l("Documents received"),
+        choices=_choices(ReceivedDocument),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
     )
 
     def as_request(self) -> dict:
