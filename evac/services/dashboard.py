@@ -76,7 +76,7 @@ def _flights_soon() -> list[FlightReadiness]:
                        or c.status in workflow.HOLDS_BED)  # fmt: skip
         from evac.services import documents, transport
 
-        current = sum(1 for c in cases if c.hospital_id and documents.transfer_is_current(c))
+        current = len(documents.transfers_current([c for c in cases if c.hospital_id]))
         fit = len(transport.cleared_to_fly(cases))
         out.append(FlightReadiness(f, len(cases), accepted, with_leg or 0, current, fit))
     return out

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import defer, selectinload
 
 from evac import documents as pdf
 from evac import workflow
@@ -22,7 +23,7 @@ from evac.models.types import utcnow
 from evac.services import audit, offers, transport
 from evac.services.cases import alert_facts, fhir_summary, get_case
 from evac.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
-from evac.terms import BedCategory, Mobility, Role, label
+from evac.terms import BedCategory, Mobility, OfferStatus, Role, label
 
 
 def languages_from(
@@ -260,12 +261,75 @@ def flight_bundle(actor: User, flight_id: int) -> Document:
     return doc
 
 
-def _transfer_content(case: Case, languages: tuple[str, ...]) -> dict:
-    fitness = transport.fitness(case) if transport.fit_to_fly(case) else None
-    return contents.transfer_content(case, offers.accepted_offer(case), transport.case_legs(case),
-                                     case.flight, languages, fitness=fitness,
-                                     alert_facts=alert_facts(case),
-                                     place=case.place_needed)  # fmt: skip
+_ASK = object()  # look it up (one case); a flight's cases pass what was loaded for all at once
+
+
+def _transfer_content(case: Case, languages: tuple[str, ...], offer=_ASK, legs=_ASK,
+                      fitness=_ASK) -> dict:  # fmt: skip
+    if fitness is _ASK:
+        fitness = transport.fitness(case) if transport.fit_to_fly(case) else None
+    return contents.transfer_content(
+        case,
+        offers.accepted_offer(case) if offer is _ASK else offer,
+        transport.case_legs(case) if legs is _ASK else legs,
+        case.flight, languages, fitness=fitness, alert_facts=alert_facts(case),
+        place=case.place_needed,
+    )  # fmt: skip
+
+
+def transfers_current(cases: list[Case]) -> set[int]:
+    """The ids of the cases whose transfer document says what the case says now, for a whole
+    flight in a constant number of statements (the overview asks it for every flight soon)."""
+    from evac.models import FitnessToFly, Leg, Offer
+
+    if not cases:
+        return set()
+    ids = [c.id for c in cases]
+    # Load what the documents print for all cases at once (the session keeps them).
+    db.session.scalars(
+        select(Case).where(Case.id.in_(ids)).options(
+            selectinload(Case.patient), selectinload(Case.clinical), selectinload(Case.triage),
+            selectinload(Case.companions), selectinload(Case.flight),
+        )
+    ).all()  # fmt: skip
+    stored: dict[int, str] = {}
+    for doc in db.session.scalars(
+        select(Document)
+        .where(Document.kind == "transfer", Document.superseded_at.is_(None),
+               Document.case_id.in_(ids))
+        .options(defer(Document.pdf))
+        .order_by(Document.version.desc())
+    ):  # fmt: skip
+        if tuple(doc.languages) == contents.LANGUAGES:
+            stored.setdefault(doc.case_id, doc.content_hash)
+    accepted: dict[int, Offer] = {}
+    for offer in db.session.scalars(
+        select(Offer).where(Offer.case_id.in_(ids), Offer.status == OfferStatus.ACCEPTED)
+        .options(selectinload(Offer.hospital)).order_by(Offer.id)
+    ):  # fmt: skip
+        accepted[offer.case_id] = offer  # the latest wins, as accepted_offer says
+    legs: dict[int, list[Leg]] = {i: [] for i in ids}
+    for leg in db.session.scalars(
+        select(Leg).where(Leg.case_id.in_(ids)).order_by(Leg.sequence, Leg.id)
+    ):
+        legs[leg.case_id].append(leg)
+    cleared = transport.cleared_to_fly(cases)
+    latest: dict[int, FitnessToFly] = {}
+    for confirmation in db.session.scalars(
+        select(FitnessToFly).where(FitnessToFly.case_id.in_(ids)).order_by(FitnessToFly.id)
+    ):
+        latest[confirmation.case_id] = confirmation
+    out = set()
+    for case in cases:
+        if case.id not in stored:
+            continue
+        content = _transfer_content(
+            case, contents.LANGUAGES, offer=accepted.get(case.id), legs=legs[case.id],
+            fitness=latest.get(case.id) if case.id in cleared else None,
+        )  # fmt: skip
+        if contents.content_hash(content) == stored[case.id]:
+            out.add(case.id)
+    return out
 
 
 def transfer_is_current(case: Case) -> bool:

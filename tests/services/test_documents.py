@@ -161,3 +161,22 @@ def test_downloads_are_audited(accepted):
     ).all()
     assert [(e.user_id, e.data["version"]) for e in events] == [(c.id, 1)]
     assert documents.filename(doc) == f"{ref}-transfer-v1-uk-nl-en.pdf"
+
+
+def test_a_flights_documents_are_checked_at_once_as_each_alone(accepted, make):
+    c, ref = accepted
+    other = make.case(family_name="Бойко", given_name="Тарас")
+    first, second = cases.get_case(c, ref), cases.get_case(c, other)
+    documents.transfer_document(c, ref, ("uk", "nl", "en"))
+    assert documents.transfers_current([first, second]) == {first.id}
+    assert documents.transfer_is_current(first) and not documents.transfer_is_current(second)
+    # What the document prints changes: it is no longer current, alone or with the flight.
+    triage.triage_case(c, other, triage.starting_values(second))
+    offers.accept_offer(c, offers.make_offer(c, other, "UMCU").id,
+                        offers.Acceptance("Ward 4", "Dr. A", "+31 30 000 0000"))  # fmt: skip
+    documents.transfer_document(c, other, ("uk", "nl", "en"))
+    assert documents.transfers_current([first, second]) == {first.id, second.id}
+    db.session.get(type(first), first.id).clinical.medication = "Changed 5 mg"
+    db.session.commit()
+    assert documents.transfers_current([first, second]) == {second.id}
+    assert not documents.transfer_is_current(cases.get_case(c, ref))
