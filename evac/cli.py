@@ -241,7 +241,12 @@ def sitrep(day, lang, out, mail):
                 click.echo("another host is mailing the report; nothing done")
                 return
             n = situation.mail_report(when, lang)
-        click.echo(f"queued for {n} recipients" if n else "EVAC_SITREP_RECIPIENTS is empty")
+        if n:
+            click.echo(f"queued for {n} recipients")
+        elif current_app.config["EVAC_SITREP_RECIPIENTS"]:
+            click.echo("this day's report in this language was queued before; not again")
+        else:
+            click.echo("EVAC_SITREP_RECIPIENTS is empty")
 
 
 def _seed(quiet: bool = False) -> None:

@@ -81,6 +81,9 @@ def case_detail(
             "isolation_kind": case.isolation_kind,
             "place_needed": case.place_needed,
         }
+    if detail == Detail.FULL:
+        # Where the family lives and where the patient comes from can point to who it is: only
+        # for those who see the case in full, as on the case page.
         data["logistics"] = {
             "patient_type": case.patient_type,
             "region_of_origin": case.region_of_origin,

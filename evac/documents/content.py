@@ -314,7 +314,7 @@ def transfer_content(
         {"title": m("ventilation"), "rows": [
             (m("ventilated"), yes_no(ventilated)),
             (m("ventilation_mode"), ventilation_line(c.ventilation) or (unknown if ventilated is not False else "–")),
-            (m("oxygen"), f"{oxygen:g} l/min" if oxygen else (unknown if oxygen is None and ventilated is None else "–")),
+            (m("oxygen"), f"{oxygen:g} l/min" if oxygen else (unknown if oxygen is None else m("none"))),
         ]},
         {"title": m("functional_status"), "rows": [
             (m("mobility"), term(Mobility(t.mobility if t else case.mobility))),

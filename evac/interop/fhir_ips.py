@@ -299,7 +299,7 @@ def case_bundle(case, *, identity: bool, isolation_kind: str | None, place: str,
                  ("none" if c.devices is not None else "unknown"), said=c.devices is not None),
         _section("vital_signs", vitals, _vitals_text(vs, ventilation), said=False),
         _section("advance_directives", [], f"resuscitation policy: {c.code_status or 'unknown'}",
-                 said=c.code_status is not None),
+                 said=c.code_status not in (None, "unknown")),
         _section("pregnancy", pregnancy,
                  f"{c.pregnancy_weeks} weeks" if c.pregnancy_weeks else "unknown", said=False),
         _section("functional_status", [], f"mobility: {mobility}; place on board: {place}"),
@@ -348,7 +348,7 @@ def _request_extension(case, c, t, identity: bool) -> dict:
         "sending_country": case.sending_country,
         "sending_facility": case.sending_facility if identity else None,
         "patient_type": case.patient_type,
-        "region_of_origin": case.region_of_origin,
+        "region_of_origin": case.region_of_origin if identity else None,
         "place_type": case.place_type,
         "family_in_nl": case.family_in_nl if identity else None,
         "isolation_type": c.isolation_type,
@@ -404,6 +404,13 @@ def is_fhir(data: Any) -> bool:
     return isinstance(data, dict) and "resourceType" in data
 
 
+def _given(name: dict) -> str | None:
+    given = name.get("given")
+    if isinstance(given, str):  # one name sent as text instead of a list
+        return given or None
+    return " ".join(str(g) for g in given or [] if g) or None
+
+
 def requests_from(data: dict) -> list[dict]:
     """One document Bundle, or a collection Bundle of them, as requests of the exchange format."""
     if data.get("resourceType") == "Bundle" and data.get("type") in ("collection", "batch"):
@@ -440,6 +447,8 @@ def request_from_bundle(data: dict) -> dict:
                     continue
                 value = next((v for k, v in part.items() if k.startswith("value")), None)
                 name = part["url"]
+                if value is None:
+                    continue
                 if name.startswith("ventilation."):
                     request.setdefault("ventilation", {})[name.split(".", 1)[1]] = value
                 elif name in LIST_FIELDS:
@@ -457,10 +466,10 @@ def request_from_bundle(data: dict) -> dict:
     official = next((n for n in names if n.get("use") == "official"), names[0] if names else {})
     usual = next((n for n in names if n.get("use") == "usual"), None)
     request["family_name"] = official.get("family")
-    request["given_name"] = " ".join(official.get("given") or []) or None
+    request["given_name"] = _given(official)
     if usual is not None:
         request["family_name_latin"] = usual.get("family")
-        request["given_name_latin"] = " ".join(usual.get("given") or []) or None
+        request["given_name_latin"] = _given(usual)
     request["date_of_birth"] = patient.get("birthDate")
     request["sex"] = patient.get("gender")
     request["languages"] = [

@@ -670,6 +670,12 @@ def parse_json(
             data = {"requests": fhir_ips.requests_from(data)}
         except fhir_ips.NotABundle as exc:
             return ParseResult(problems=[Problem("resourceType", str(exc))])
+        except (AttributeError, TypeError, ValueError, KeyError, IndexError):
+            # A resource shaped otherwise than FHIR says (a string where an object belongs):
+            # refused with the record kept, never a crash.
+            return ParseResult(problems=[Problem("resourceType", _(
+                "This FHIR Bundle is not shaped as FHIR R4 says (a value of the wrong kind in "
+                "one of its resources); evac cannot read it."))])  # fmt: skip
     if isinstance(data, dict) and "requests" in data:
         items = data["requests"]
         if not isinstance(items, list):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evac import triage as rules
 from evac.extensions import db
-from evac.models.types import JSONType, UTCDateTime, utcnow
+from evac.models.types import JSONType, NullableJSON, UTCDateTime, utcnow
 from evac.terms import CaseStatus, IsolationKind
 
 
@@ -112,7 +112,7 @@ class Case(db.Model):
     region_of_origin: Mapped[str | None] = mapped_column(String(100))
     # The aircraft place the sender asked for; `place_needed` derives it when absent.
     place_type: Mapped[str | None] = mapped_column(String(20))
-    documents_received: Mapped[list[str] | None] = mapped_column(JSONType)
+    documents_received: Mapped[list[str] | None] = mapped_column(NullableJSON)
     family_in_nl: Mapped[str | None] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -252,14 +252,14 @@ class ClinicalPicture(db.Model):
     # Intake version 2. None is "the sender did not say" and reads "unknown"; an empty list is
     # "the sender said none".
     tracheostomy: Mapped[bool | None]
-    devices: Mapped[list[str] | None] = mapped_column(JSONType)
+    devices: Mapped[list[str] | None] = mapped_column(NullableJSON)
     # {recorded_at, gcs, heart_rate, systolic_bp, diastolic_bp, resp_rate, spo2, temperature_c}
-    vital_signs: Mapped[dict | None] = mapped_column(JSONType)
+    vital_signs: Mapped[dict | None] = mapped_column(NullableJSON)
     # {mode, fio2, peep_cmh2o}
-    ventilation: Mapped[dict | None] = mapped_column(JSONType)
-    mdro_organisms: Mapped[list[str] | None] = mapped_column(JSONType)
+    ventilation: Mapped[dict | None] = mapped_column(NullableJSON)
+    mdro_organisms: Mapped[list[str] | None] = mapped_column(NullableJSON)
     mdro_screened_at: Mapped[date | None]
-    infections: Mapped[list[str] | None] = mapped_column(JSONType)
+    infections: Mapped[list[str] | None] = mapped_column(NullableJSON)
     isolation_type: Mapped[str | None] = mapped_column(String(10))
     code_status: Mapped[str | None] = mapped_column(String(10))
     pregnancy_weeks: Mapped[int | None]

@@ -36,6 +36,9 @@ class UTCDateTime(TypeDecorator):
 
 # JSONB on PostgreSQL (indexable, compact), JSON text elsewhere.
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+# For values that may be absent (None: nobody said): stored as SQL NULL, not as JSON null, so
+# that "IS NULL" finds them however they were written (ORM or bulk insert).
+NullableJSON = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
 def utcnow() -> datetime:

@@ -543,14 +543,17 @@ def _latest_transport() -> list[TransportCapacityReport]:
     return list(latest.values())
 
 
-def history_version() -> int:
-    """Changes whenever a capacity report is added (reports are only ever added): what is
-    computed from the history holds until then."""
-    return db.session.scalar(select(func.max(CapacityReport.id))) or 0
+def history_version() -> tuple[int, int]:
+    """Changes whenever reports are added (they are only ever added), also when a long import
+    commits reports whose ids are lower than one committed meanwhile: the count moves too."""
+    count, highest = db.session.execute(
+        select(func.count(CapacityReport.id), func.max(CapacityReport.id))
+    ).one()
+    return count or 0, highest or 0
 
 
 # (days, today, history version) -> the days drawn; a few entries per worker process.
-_DAILY: dict[tuple[int, date, int], dict] = {}
+_DAILY: dict[tuple, dict] = {}
 
 
 def daily_occupancy(days: int = 14, today: date | None = None) -> dict[tuple[date, str, str], Beds]:
@@ -561,12 +564,14 @@ def daily_occupancy(days: int = 14, today: date | None = None) -> dict[tuple[dat
     same history for every reader."""
     today = today or utcnow().date()
     key = (days, today, history_version())
-    if key not in _DAILY:
+    drawn = _DAILY.get(key)
+    if drawn is None:
+        drawn = _daily_occupancy(days, today)
         if len(_DAILY) > 16:
             _DAILY.clear()
-        _DAILY[key] = _daily_occupancy(days, today)
+        _DAILY[key] = drawn
     # A copy per caller: callers add to the Beds they get.
-    return {k: Beds(b.capacity, b.occupied) for k, b in _DAILY[key].items()}
+    return {k: Beds(b.capacity, b.occupied) for k, b in drawn.items()}
 
 
 def _daily_occupancy(days: int, today: date) -> dict[tuple[date, str, str], Beds]:

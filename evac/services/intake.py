@@ -44,6 +44,10 @@ _COMPARED = (
     "requested_care", "urgency", "mobility", "ventilated", "oxygen_l_min", "mdro_status",
     "isolation_required", "allergies", "medication", "companions", "fit_to_fly",
     "sending_facility", "sending_country", "requested_at", "notes",
+    # version 2
+    "patient_type", "region_of_origin", "place_type", "tracheostomy", "devices", "vital_signs",
+    "ventilation", "mdro_organisms", "mdro_screened_at", "infections", "isolation_type",
+    "code_status", "pregnancy_weeks", "documents_received", "family_in_nl",
 )  # fmt: skip
 
 

@@ -24,11 +24,12 @@ def only_one(job: str) -> Iterator[bool]:
         yield True
         return
     key = zlib.crc32(f"evac:{job}".encode())
-    with db.engine.connect() as connection:
+    # AUTOCOMMIT: the connection holding the lock sits idle, never "idle in transaction", so a
+    # server's idle-transaction timeout cannot end it (and the lock) halfway through the job.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         got = connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key})
         try:
             yield bool(got)
         finally:
             if got:
                 connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-                connection.commit()

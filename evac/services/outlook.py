@@ -36,11 +36,13 @@ def pictures(region: str | None = None, days: int = 28, horizon: int = 7,
         # Every reader of a page draws the same picture until a new report arrives.
         today = today or utcnow().date()
         key = (region, days, horizon, today, capacity.history_version())
-        if key not in _PICTURES:
+        drawn = _PICTURES.get(key)
+        if drawn is None:
+            drawn = _pictures(region, horizon, capacity.daily_occupancy(days, today))
             if len(_PICTURES) > 64:
                 _PICTURES.clear()
-            _PICTURES[key] = _pictures(region, horizon, capacity.daily_occupancy(days, today))
-        return _PICTURES[key]
+            _PICTURES[key] = drawn
+        return drawn
     return _pictures(region, horizon, daily)
 
 

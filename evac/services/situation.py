@@ -232,6 +232,12 @@ def mail_report(day: date | None = None, lang: str = "nl") -> int:
     if not recipients:
         return 0
     s = situation(day)
+    name = f"situation-{s.day.isoformat()}-{lang}.pdf"
+    from evac.models import OutboxMessage
+
+    if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.attachment_name == name)):
+        # Queued before (another host's cron a few seconds earlier): not twice a day.
+        return 0
     data = render_pdf(s, lang)
     with force_locale(lang):
         subject = _("Situation report %(day)s", day=s.day.isoformat())
@@ -244,7 +250,7 @@ def mail_report(day: date | None = None, lang: str = "nl") -> int:
         )
 
     notify.queue([(r, lang) for r in recipients], render,
-                 attachment=(f"situation-{s.day.isoformat()}-{lang}.pdf", data))  # fmt: skip
+                 attachment=(name, data))  # fmt: skip
     db.session.commit()
     return len(recipients)
 

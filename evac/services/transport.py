@@ -741,7 +741,9 @@ def plan_return(actor: User, reference: str, data: ReturnInput) -> Case:
         destination_region=region, destination_country=(data.country or "").strip().upper() or None,
         destination_facility=(data.facility or "").strip() or None,
         # a return to the region of origin is placed there, so its own region must be allowed
-        include_own_region=True,
+        include_own_region=True, patient_type=original.patient_type,
+        region_of_origin=original.region_of_origin, place_type=original.place_type,
+        family_in_nl=original.family_in_nl,
     )  # fmt: skip
     back.patient = Patient(family_name=p.family_name, given_name=p.given_name, family_name_latin=p.family_name_latin,
                            given_name_latin=p.given_name_latin, date_of_birth=p.date_of_birth, age_years=p.age_years,
@@ -749,7 +751,14 @@ def plan_return(actor: User, reference: str, data: ReturnInput) -> Case:
     back.clinical = ClinicalPicture(diagnosis=c.diagnosis, icd10=list(c.icd10 or []), ventilated=c.ventilated,
                                     oxygen_l_min=c.oxygen_l_min, mdro_status=c.mdro_status,
                                     isolation_required=c.isolation_required, allergies=c.allergies,
-                                    medication=c.medication)  # fmt: skip
+                                    medication=c.medication,
+                                    # what the ward and the crew must still know on the way back
+                                    tracheostomy=c.tracheostomy, devices=c.devices,
+                                    vital_signs=c.vital_signs, ventilation=c.ventilation,
+                                    mdro_organisms=c.mdro_organisms,
+                                    mdro_screened_at=c.mdro_screened_at, infections=c.infections,
+                                    isolation_type=c.isolation_type, code_status=c.code_status,
+                                    pregnancy_weeks=c.pregnancy_weeks)  # fmt: skip
     back.companions = [Companion(name=x.name, relation=x.relation, age_years=x.age_years, notes=x.notes)
                        for x in original.companions]  # fmt: skip
     back.status_changes = [StatusChange(from_status=None, to_status=CaseStatus.RECEIVED, transition="register",

@@ -64,6 +64,22 @@ def _yes_no_unknown():
     return [("", _("unknown")), ("yes", str(YES)), ("no", str(NO))]
 
 
+def _with_local_zone(value: str) -> str:
+    """A time typed on the form (no zone) is the coordinator's local time, not UTC."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value  # the importer says what is wrong with it
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+    return moment.isoformat()
+
+
 def _boolean(text):
     return SelectField(text, choices=_yes_no_unknown, default="")
 
@@ -171,6 +187,8 @@ class RequestForm(FlaskForm):
             value = form_field.data
             if name == "documents_received" and not value:
                 value = None  # nothing ticked: the sender did not say (unknown)
+            elif name == "vs_recorded_at" and value:
+                value = _with_local_zone(value)
             elif hasattr(value, "isoformat"):
                 value = value.isoformat()
             elif value is not None and not isinstance(value, bool | str | int | list):

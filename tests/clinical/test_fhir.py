@@ -83,6 +83,10 @@ def test_the_bundle_follows_the_identity_policy(client, make):
     for secret in ("Шевченко", "Shevchenko", "1984-03-12", "UCPM-MEDEVAC", "Zwolle"):
         assert secret not in text, secret
     assert "tuberculosis" in text  # the clinical picture a viewer may see
+    as_json = json.dumps(
+        api(client, viewer, "GET", f"/api/v1/cases/{ref}").json, ensure_ascii=False
+    )
+    assert "Zwolle" not in as_json and "Kharkivska" not in as_json
     other_hospital = make.token(make.user("hospital", hospital="MST"))
     assert api(client, other_hospital, "GET", f"/api/v1/cases/{ref}/fhir").status_code == 404
 
@@ -138,6 +142,13 @@ def test_post_a_bundle_as_a_request_all_or_nothing(client, make):
     assert [(e["row"], e["field"]) for e in refused.json["errors"]] == [
         (1, "vital_signs.heart_rate")]  # fmt: skip
     assert api(client, token, "GET", "/api/v1/cases?external_ref=IPS-2").json["total"] == 0
+    # A resource of the wrong shape is refused (never a 500), and what was sent is kept.
+    broken = json.loads(json.dumps(good))
+    for e in broken["entry"]:
+        if e["resource"]["resourceType"] == "Patient":
+            e["resource"]["communication"] = [{"language": "uk"}]
+    answer = api(client, token, "POST", "/api/v1/requests", broken)
+    assert answer.status_code == 422 and answer.json["import_id"]
     # Another FHIR resource is refused with words a coordinator understands.
     patient_only = api(client, token, "POST", "/api/v1/requests", {"resourceType": "Patient"})
     assert patient_only.status_code == 422

@@ -235,7 +235,9 @@ def test_close_with_an_outcome(make, centre):
 
 
 def test_a_return_transfer_is_a_linked_prefilled_case(make, centre):
-    ref = accepted(make, centre, companions=[{"name": "Марія", "relation": "mother"}])
+    ref = accepted(make, centre, companions=[{"name": "Марія", "relation": "mother"}],
+                   code_status="dnr", tracheostomy=True, infections=["hepatitis B"],
+                   devices=["chest drain"])  # fmt: skip
     with pytest.raises(Conflict):
         transport.plan_return(
             centre, ref, transport.ReturnInput("abroad", country="UA")
@@ -257,6 +259,10 @@ def test_a_return_transfer_is_a_linked_prefilled_case(make, centre):
     )
     assert back.patient.family_name == "Шевченко" and back.companions[0].relation == "mother"
     assert (back.destination_country, back.destination_facility) == ("UA", "Lviv Regional")
+    # What the crew and the ward must know travels back too.
+    assert (back.clinical.code_status, back.clinical.tracheostomy) == ("dnr", True)
+    assert back.clinical.devices == ["chest drain"] and back.clinical.infections == ["hepatitis B"]
+    assert back.place_needed == "ic_stretcher"
     with pytest.raises(Conflict):
         transport.plan_return(centre, ref, transport.ReturnInput("abroad", country="UA"))
 
