@@ -70,7 +70,11 @@ def test_no_page_makes_more_statements_for_more_cases(app, client, make):
     few = counts(app, client, token, PAGES + (f"/cases/{refs[0]}",))
     more_refs = add_cases(app, 490, 10, user.id)
     many = counts(app, client, token, PAGES + (f"/cases/{refs[0]}",))
-    assert many == few
+    # Equal, give or take one: a relationship is loaded only when a row on the page has it, so
+    # a page of the 500 can hold one more kind of row than a page of the 10. A statement per
+    # case (N+1) would add tens.
+    grown = {path: (few[path], many[path]) for path in few if many[path] > few[path] + 1}
+    assert grown == {}, grown
     # A batch proposal loads its cases in a constant number of statements too.
     with app.app_context():
         coordinator = db.session.get(User, user.id)
