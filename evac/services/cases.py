@@ -186,7 +186,9 @@ def case_board(user: User, f: BoardFilters) -> BoardPage:
     if f.category:
         base = base.where(Case.requested_care == f.category)
     if f.external_ref:
-        base = base.where(Case.external_ref == f.external_ref)
+        # The sender's reference is shown only to those who may identify the patient; finding
+        # a case by it must not tell others which case it is.
+        base = base.where(Case.external_ref == f.external_ref, identity_clause(user))
     if f.region:
         # A case's region: where it was placed, or (domestic) where it comes from.
         in_region = select(Hospital.id).join(Region).where(Region.code == f.region)
@@ -197,7 +199,7 @@ def case_board(user: User, f: BoardFilters) -> BoardPage:
         term = f"%{f.q.strip().casefold()}%"
         found = union(
             select(Case.id).where(func.lower(Case.reference).like(term)),
-            select(Case.id).where(func.lower(Case.external_ref).like(term)),
+            select(Case.id).where(func.lower(Case.external_ref).like(term), identity_clause(user)),
             select(Case.id).where(
                 Case.flight_id.in_(select(Flight.id).where(func.lower(Flight.code).like(term)))
             ),

@@ -153,3 +153,12 @@ def test_post_a_bundle_as_a_request_all_or_nothing(client, make):
     patient_only = api(client, token, "POST", "/api/v1/requests", {"resourceType": "Patient"})
     assert patient_only.status_code == 422
     assert "Bundle of type document" in patient_only.json["errors"][0]["message"]
+
+
+def test_a_senders_reference_finds_a_case_only_for_those_who_may_identify_it(client, make):
+    ref = make.case(external_ref="UCPM-SECRET-0042")
+    coordinator = make.token(make.user("coordinator"))
+    viewer = make.token(make.user("viewer"))
+    for token, expected in ((coordinator, [ref]), (viewer, [])):
+        found = api(client, token, "GET", "/api/v1/cases?external_ref=UCPM-SECRET-0042").json
+        assert [c["reference"] for c in found["cases"]] == expected
