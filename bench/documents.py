@@ -42,6 +42,7 @@ def main() -> None:
     from evac.models import Case, Hospital
     from evac.services import (
         capacity,
+        cases,
         documents,
         intake,
         offers,
@@ -98,11 +99,11 @@ def main() -> None:
 
         def ours() -> bytes:
             content = contents.transfer_content(case, offers.accepted_offer(case), transport.case_legs(case),
-                                                case.flight, contents.LANGUAGES)  # fmt: skip
+                                                case.flight, contents.LANGUAGES, cases.alert_facts(case))  # fmt: skip
             return pdf.render_pdf("transfer.html", {**content, "document": meta})
 
         content = contents.transfer_content(case, offers.accepted_offer(case), transport.case_legs(case),
-                                            case.flight, contents.LANGUAGES)  # fmt: skip
+                                            case.flight, contents.LANGUAGES, cases.alert_facts(case))  # fmt: skip
         html = render_template(
             "documents/transfer.html", css_string=pdf.css_string, **content, document=meta
         )

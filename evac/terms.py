@@ -126,10 +126,6 @@ class ReceivedDocument(StrEnum):
     IDENTITY_DOCUMENT = "identity_document"
 
 
-# Resistant organisms senders name; any other text is accepted as written.
-MDRO_ORGANISMS = ("MRSA", "VRE", "ESBL", "CPE", "MDR-Acinetobacter", "MDR-Pseudomonas")
-
-
 class OfferStatus(StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"

@@ -104,6 +104,12 @@ def _clean_database(request, app):
     yield
     _wipe(app)
     from evac.extensions import limiter
+    from evac.services import capacity, outlook
+
+    # The history caches are keyed on the reports' count and highest id, which SQLite hands
+    # out again once the rows are wiped; in use, reports are never deleted.
+    capacity._daily_occupancy.cache_clear()
+    outlook._drawn.cache_clear()
 
     with app.app_context():
         limiter.reset()

@@ -217,15 +217,14 @@ def transfer_content(
     legs,
     flight,
     languages: tuple[str, ...],
+    alert_facts: dict,
     fitness=None,
-    alert_facts: dict | None = None,
-    place: str | None = None,
 ) -> dict:
     """Everything the transfer document prints, as plain values, in the order of the
     International Patient Summary: alerts, problems, allergies, medication, devices, vital
     signs, ventilation, functional status, then logistics. `fitness` is the physician's current
     confirmation that the patient may fly; `alert_facts` what the alerts are made of (the
-    case service's `alert_facts`), `place` the aircraft place the patient needs."""
+    case service's `alert_facts`)."""
     m = lambda key: multi(L[key], languages)  # noqa: E731
     term = lambda value: multi(value, languages)  # noqa: E731 (an enum member or a bool)
     # Nobody said is "unknown", never "no" and never a dash that could be read as one.
@@ -234,12 +233,10 @@ def transfer_content(
     # A list the sender left out is unknown; one the sender said is empty is "none".
     listed = lambda items: unknown if items is None else (", ".join(items) or m("none"))  # noqa: E731
     p, c, t = case.patient, case.clinical, case.triage
-    facts = dict(alert_facts or {})
-    facts.setdefault("isolation_required", t.isolation_required if t else c.isolation_required)
-    facts.setdefault("mdro_status", t.mdro_status if t else c.mdro_status)
-    facts.setdefault("ventilated", t.ventilated if t else c.ventilated)
-    facts.setdefault("oxygen_l_min", t.oxygen_l_min if t else c.oxygen_l_min)
-    facts["allergies"] = None  # printed with its value below, once, not in every language
+    facts = {
+        **alert_facts,
+        "allergies": None,
+    }  # printed with its value below, once, not in every language
     ventilated, oxygen = facts["ventilated"], facts["oxygen_l_min"]
     kind = facts.get("isolation_kind")
 
@@ -318,7 +315,7 @@ def transfer_content(
         ]},
         {"title": m("functional_status"), "rows": [
             (m("mobility"), term(Mobility(t.mobility if t else case.mobility))),
-            (m("place_type"), term(PlaceType(place or case.place_type)) if (place or case.place_type) else unknown),
+            (m("place_type"), term(PlaceType(case.place_needed))),
             (m("fit_to_fly"), yes_no(t.fit_to_fly if t else case.fit_to_fly)),
         ]},
         {"title": m("logistics"), "rows": [

@@ -11,6 +11,7 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -552,10 +553,6 @@ def history_version() -> tuple[int, int]:
     return count or 0, highest or 0
 
 
-# (days, today, history version) -> the days drawn; a few entries per worker process.
-_DAILY: dict[tuple, dict] = {}
-
-
 def daily_occupancy(days: int = 14, today: date | None = None) -> dict[tuple[date, str, str], Beds]:
     """Per day, region and category: the sums of each hospital's last report of that day (or
     before). Reserved beds are not part of reports, so the history shows reported occupancy.
@@ -563,18 +560,16 @@ def daily_occupancy(days: int = 14, today: date | None = None) -> dict[tuple[dat
     Computed once per new report (and day): the capacity page and the region pages draw the
     same history for every reader."""
     today = today or utcnow().date()
-    key = (days, today, history_version())
-    drawn = _DAILY.get(key)
-    if drawn is None:
-        drawn = _daily_occupancy(days, today)
-        if len(_DAILY) > 16:
-            _DAILY.clear()
-        _DAILY[key] = drawn
+    drawn = _daily_occupancy(days, today, history_version())
     # A copy per caller: callers add to the Beds they get.
     return {k: Beds(b.capacity, b.occupied) for k, b in drawn.items()}
 
 
-def _daily_occupancy(days: int, today: date) -> dict[tuple[date, str, str], Beds]:
+@lru_cache(maxsize=16)
+def _daily_occupancy(
+    days: int, today: date, version: tuple[int, int]
+) -> dict[tuple[date, str, str], Beds]:
+    """`version` (history_version) is only the cache key: a new report makes a new entry."""
     first = today - timedelta(days=days - 1)
     ends = [datetime.combine(first + timedelta(d), time.max, tzinfo=UTC) for d in range(days)]
     region_of = dict(db.session.execute(select(Hospital.id, Region.code).join(Region)).all())

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, case, func, or_, select, union
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm import selectinload
 
 from evac import triage, workflow
 from evac.access import Detail, detail_for, identity_clause, visible_cases
@@ -235,7 +235,6 @@ def case_board(user: User, f: BoardFilters) -> BoardPage:
             select(Case)
             .where(Case.id.in_(chosen))
             .options(
-                defer(Case.request),
                 selectinload(Case.patient),
                 selectinload(Case.hospital),
                 selectinload(Case.triage),

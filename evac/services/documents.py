@@ -272,8 +272,7 @@ def _transfer_content(case: Case, languages: tuple[str, ...], offer=_ASK, legs=_
         case,
         offers.accepted_offer(case) if offer is _ASK else offer,
         transport.case_legs(case) if legs is _ASK else legs,
-        case.flight, languages, fitness=fitness, alert_facts=alert_facts(case),
-        place=case.place_needed,
+        case.flight, languages, alert_facts(case), fitness=fitness,
     )  # fmt: skip
 
 
@@ -335,9 +334,7 @@ def transfers_current(cases: list[Case]) -> set[int]:
 def transfer_is_current(case: Case) -> bool:
     """Whether the case's transfer document exists and says what the case says now (no
     rendering: the content's hash against the stored one)."""
-    content = _transfer_content(case, contents.LANGUAGES)
-    current = _current("transfer", contents.LANGUAGES, case_id=case.id)
-    return current is not None and current.content_hash == contents.content_hash(content)
+    return case.id in transfers_current([case])
 
 
 def prepare_flights(actor: User | None = None) -> int:

@@ -150,6 +150,10 @@ def declined_hospitals(case: Case, offers: list[Offer] | None = None) -> dict[st
     return out
 
 
+def has_pending(offers: list[Offer]) -> bool:
+    return any(o.status == OfferStatus.PENDING for o in offers)
+
+
 def offers_of(cases: list[Case]) -> dict[int, list[Offer]]:
     """Every offer of these cases, by case id, in one statement (and one for the hospitals)."""
     out: dict[int, list[Offer]] = {c.id: [] for c in cases}

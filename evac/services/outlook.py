@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from evac.forecast import Forecast, Series, forecast_series
 from evac.models.types import utcnow
@@ -35,19 +36,15 @@ def pictures(region: str | None = None, days: int = 28, horizon: int = 7,
     if daily is None:
         # Every reader of a page draws the same picture until a new report arrives.
         today = today or utcnow().date()
-        key = (region, days, horizon, today, capacity.history_version())
-        drawn = _PICTURES.get(key)
-        if drawn is None:
-            drawn = _pictures(region, horizon, capacity.daily_occupancy(days, today))
-            if len(_PICTURES) > 64:
-                _PICTURES.clear()
-            _PICTURES[key] = drawn
-        return drawn
+        return _drawn(region, days, horizon, today, capacity.history_version())
     return _pictures(region, horizon, daily)
 
 
-# (region, days, horizon, today, history version) -> pictures; read-only for callers
-_PICTURES: dict[tuple, list[Picture]] = {}
+@lru_cache(maxsize=64)
+def _drawn(region: str | None, days: int, horizon: int, today: date,
+           version: tuple[int, int]) -> list[Picture]:  # fmt: skip
+    """The pictures as every reader sees them (read-only for callers); `version` is the key."""
+    return _pictures(region, horizon, capacity.daily_occupancy(days, today))
 
 
 def _pictures(region: str | None, horizon: int, daily: dict) -> list[Picture]:

@@ -26,7 +26,7 @@ from evac.services.capacity import AIRBORNE, ISOLATION, ROOMS
 from evac.services.cases import get_case, get_cases, may_place
 from evac.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from evac.services.transport import AIRPORTS, DEFAULT_AIRPORT
-from evac.terms import OfferStatus, Role, Source, Urgency
+from evac.terms import Role, Source, Urgency
 
 
 def _coordinator(actor: User) -> None:
@@ -146,8 +146,7 @@ def propose(actor: User, references: list[str], flight_id: int | None = None) ->
         references = [
             c.reference
             for c in aboard
-            if c.status in workflow.PLACEABLE
-            and not any(o.status == OfferStatus.PENDING for o in held[c.id])
+            if c.status in workflow.PLACEABLE and not offers.has_pending(held[c.id])
         ]
     if not references:
         raise InvalidInput([Problem("cases", _("Choose at least one triaged case to place."))])
@@ -160,8 +159,7 @@ def propose(actor: User, references: list[str], flight_id: int | None = None) ->
             raise Conflict(
                 _("Case %(reference)s is with another centre.", reference=case.reference)
             )
-        pending = any(o.status == OfferStatus.PENDING for o in case_offers[case.id])
-        if case.status not in workflow.PLACEABLE or pending:
+        if case.status not in workflow.PLACEABLE or offers.has_pending(case_offers[case.id]):
             raise Conflict(
                 _("Case %(reference)s is not waiting for placement.", reference=case.reference)
             )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -66,11 +68,6 @@ def _yes_no_unknown():
 
 def _with_local_zone(value: str) -> str:
     """A time typed on the form (no zone) is the coordinator's local time, not UTC."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from flask import current_app
-
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
