@@ -6,13 +6,17 @@ cannot drift far from the code; a test checks that every API route is described.
 
 from __future__ import annotations
 
-from flask import jsonify
+import copy
+from datetime import date
+
+from flask import current_app, jsonify
 
 from evac.api import bp, params, request_schema
 from evac.api import capacity as capacity_api
 from evac.api import cases as case_api
 from evac.api import documents as document_api
 from evac.api import offers as offer_api
+from evac.services import registry
 from evac.services.capacity import MAX_BEDS, REPORTED
 from evac.terms import (
     BedCategory,
@@ -154,7 +158,7 @@ CASE = {
 
 # The clinical picture at the level of detail the user may see; null is what the sender did not
 # say (unknown). The version-2 fields have the request's own shapes.
-_V2 = request_schema.clinical_and_logistic_properties()
+_V2 = request_schema.stored_properties()
 CLINICAL = {
     "type": "object",
     "properties": {
@@ -341,7 +345,16 @@ PATHS: dict[str, dict] = {
     "/api/v1/requests": {
         "post": {
             "summary": "Register evacuation requests (one object or {\"requests\": [...]})",
-            "requestBody": _body({"$ref": "#/components/schemas/EvacuationRequests"}),
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {"$ref": "#/components/schemas/EvacuationRequests"}
+                    },
+                    # Also taken as application/json: the importer knows a Bundle when it sees one
+                    "application/fhir+json": {"schema": request_schema.fhir_request_schema()},
+                },
+            },
             "responses": {
                 "201": _ok("Cases created", {"$ref": "#/components/schemas/IntakeResult"}),
                 "200": _ok("All requests were duplicates", {"$ref": "#/components/schemas/IntakeResult"}),
@@ -492,8 +505,9 @@ PATHS: dict[str, dict] = {
         "post": {
             "summary": "The receiving hospital confirms the patient arrived (optional {\"at\": ISO 8601})",
             "parameters": [_path("reference", REFERENCE)],
+            # "at" is stated as of the day the description is asked for (see document())
             "requestBody": _body({"type": "object", "additionalProperties": False,
-                                  "properties": {"at": TIME}}, required=False),
+                                  "properties": {"at": {}}}, required=False),
             "responses": {"200": _ok("The case, now arrived", {
                               "type": "object", "required": ["reference", "status", "arrived_at"],
                               "properties": {"reference": REFERENCE, "status": STRING,
@@ -556,7 +570,9 @@ for _operations in PATHS.values():
         _operation.setdefault("security", [{"bearer": []}])
 
 
-def document() -> dict:
+def document(today: date, hospitals: dict[str, str], max_batch: int) -> dict:
+    """The description as of today: the request schema names today's bounds on dates and the
+    codes of the hospital registry (code -> name)."""
     return {
         "openapi": "3.1.0",
         "info": {
@@ -579,17 +595,50 @@ def document() -> dict:
                 "Patient": PATIENT,
                 "Offer": OFFER,
                 "Beds": BEDS,
-                "EvacuationRequest": request_schema.request_item_schema(),
-                "EvacuationRequests": request_schema.request_schema(),
+                "EvacuationRequest": request_schema.request_item_schema(today, hospitals),
+                "EvacuationRequests": request_schema.request_schema(max_batch),
                 "IntakeResult": INTAKE_RESULT,
+                "JsonWithoutNul": request_schema.json_without_nul(),
             },
         },
         "security": [{"bearer": []}],
-        "paths": PATHS,
+        "paths": _as_of(_bodies_let_unread_fields_through(PATHS), today),
     }
+
+
+def _as_of(paths: dict, today: date) -> dict:
+    """The rules that depend on the day: an arrival does not lie in the future."""
+    body = paths["/api/v1/cases/{reference}/arrival"]["post"]["requestBody"]
+    body["content"]["application/json"]["schema"]["properties"]["at"] = request_schema.arrival_time(
+        today
+    )
+    return paths
+
+
+def _bodies_let_unread_fields_through(paths: dict) -> dict:
+    """Request bodies' objects that do not refuse unknown fields say what such fields may hold
+    (anything without NUL), as the API behaves."""
+
+    def walk(node):
+        if isinstance(node, list):
+            return [walk(n) for n in node]
+        if not isinstance(node, dict):
+            return node
+        node = {k: walk(v) for k, v in node.items()}
+        if node.get("type") == "object" and "additionalProperties" not in node:
+            node = request_schema.open_object(node)
+        return node
+
+    out = copy.deepcopy(paths)
+    for operations in out.values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                operation["requestBody"] = walk(operation["requestBody"])
+    return out
 
 
 @bp.get("/openapi.json")
 @public
 def openapi():
-    return jsonify(document())
+    hospitals = {h.code: h.name for h in registry.hospitals()}
+    return jsonify(document(date.today(), hospitals, current_app.config["EVAC_MAX_BATCH"]))

@@ -1,188 +1,278 @@
-"""The JSON Schema of POST /api/v1/requests: one evacuation request, or {"requests": [...]}.
+"""The JSON Schema of POST /api/v1/requests, generated from the importer's own table of field
+rules (evac.interop.requests.FIELDS) and the rules between fields, so that a request the schema
+allows is one the importer takes, and one it forbids is one the importer refuses.
 
-The choices come from the same enums the importer (evac.interop.requests) checks against, so
-the description cannot name a value the importer refuses. Kept apart so that it can grow into
-a schema generated from the importer's own rules.
+Some rules depend on the day and the registry: a date of birth is not after today, and a
+sending hospital is one of the hospital codes. The description is made when it is asked for.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 from evac.interop.requests import (
-    BCP47,
+    COMPANION,
     COUNTRIES,
-    ICD10,
-    INTAKE_SOURCES,
+    FIELDS,
+    LAST_DATE,
     MAX_COMPANIONS,
     VENTILATION,
+    VENTILATION_MODE,
     VITAL_SIGNS,
+    Rule,
+    date_pattern,
+    moment_pattern,
+    timestamp_pattern,
 )
-from evac.terms import (
-    BedCategory,
-    CodeStatus,
-    IsolationKind,
-    MdroStatus,
-    Mobility,
-    PatientType,
-    PlaceType,
-    ReceivedDocument,
-    Sex,
-    Urgency,
+from evac.terms import MdroStatus, Source
+
+# Text the importer takes as given: it holds no NUL character (no database stores it), and a
+# required text holds more than spaces (a blank optional text reads as left out).
+_ANY_TEXT = r"^[^\x00]*$"
+_SOME_TEXT = r"^[^\x00]*[^\s\x00][^\x00]*$"
+_TIMESTAMP = (
+    "An ISO 8601 date (YYYY-MM-DD) or date and time (RFC 3339); a time without zone is read as UTC"  # noqa: E501
 )
 
-REQUIRED = (
-    "external_ref", "source", "requested_at", "family_name", "given_name", "sex", "diagnosis",
-    "requested_care", "urgency", "mobility",
-)  # fmt: skip
 
-# Text the importer takes: not blank (it strips spaces), no NUL character (no database stores it)
-_TEXT = r"^[^\x00]*[^\s\x00][^\x00]*$"
+# Fields evac does not read are let through, but no text in a body holds a NUL character,
+# not even in a field's name (see evac.web: refused with 400 before any view).
+JSON_WITHOUT_NUL = {"$ref": "#/components/schemas/JsonWithoutNul"}
 
 
-def _values(enum) -> list[str]:
-    return [member.value for member in enum]
+def json_without_nul() -> dict:
+    """Any JSON value in which no text (names of fields included) holds a NUL character."""
+    return {
+        "anyOf": [
+            {"type": ["number", "boolean", "null"]},
+            {"type": "string", "pattern": _ANY_TEXT},
+            {"type": "array", "items": JSON_WITHOUT_NUL},
+            open_object({"type": "object"}),
+        ]
+    }
 
 
-def _text(max_length: int = 10_000, required: bool = False) -> dict:
-    schema = {"type": "string", "maxLength": max_length, "pattern": _TEXT}
-    return schema if required else {"type": ["string", "null"], **_nullable(schema)}
+def open_object(schema: dict) -> dict:
+    """An object that may hold fields evac does not read (ignored), NUL-free like the rest."""
+    return {
+        **schema,
+        "propertyNames": {"pattern": _ANY_TEXT},
+        "additionalProperties": JSON_WITHOUT_NUL,
+    }
 
 
-def _nullable(schema: dict) -> dict:
-    return {k: v for k, v in schema.items() if k != "type"}
+def _null() -> dict:
+    return {"type": "null"}
 
 
 def _optional(schema: dict) -> dict:
-    """An optional field: the importer reads null as absent."""
-    return {"anyOf": [schema, {"type": "null"}]}
+    """An optional field: the importer reads null as left out."""
+    return {"anyOf": [schema, _null()]}
+
+
+def _text(rule: Rule) -> dict:
+    if rule.required:
+        return {"type": "string", "maxLength": rule.max_length, "pattern": _SOME_TEXT}
+    return {"type": ["string", "null"], "maxLength": rule.max_length, "pattern": _ANY_TEXT}
+
+
+def _number(rule: Rule) -> dict:
+    kind = "integer" if rule.integer else "number"
+    return _optional({"type": kind, "minimum": rule.low, "maximum": rule.high})
+
+
+def _item_text(max_length: int) -> dict:
+    return {"type": "string", "maxLength": max_length, "pattern": _SOME_TEXT}
+
+
+def field_schema(rule: Rule, today: date, hospitals: dict[str, str]) -> dict:
+    """What one rule of the importer allows, as JSON Schema."""
+    kind = rule.kind
+    if kind == "text":
+        return _text(rule)
+    if kind == "choice":
+        schema = {"type": "string", "enum": list(rule.choices)}
+        return schema if rule.required else _optional(schema)
+    if kind == "country":
+        return _optional({"type": "string", "enum": sorted(COUNTRIES)})
+    if kind == "hospital":
+        return _optional({"type": "string", "enum": sorted(hospitals)})
+    if kind == "boolean":
+        return _optional({"type": "boolean"})
+    if kind == "number":
+        return _number(rule)
+    if kind == "date":
+        last = today if rule.past else LAST_DATE
+        return _optional({
+            "type": "string",
+            "pattern": f"^{date_pattern(last)}$",
+            "description": f"A date (YYYY-MM-DD) from 1900-01-01 to {last.isoformat()}",
+        })  # fmt: skip
+    if kind == "timestamp":
+        schema = {"type": "string", "pattern": timestamp_pattern(), "description": _TIMESTAMP}
+        return schema if rule.required else _optional(schema)
+    if kind == "codes":
+        return _optional(
+            {"type": "array", "items": {"type": "string", "pattern": rule.pattern.pattern}}
+        )
+    if kind == "listing":
+        items = (
+            {"type": "string", "enum": list(rule.choices)}
+            if rule.choices
+            else _item_text(rule.max_length)
+        )
+        return _optional({"type": "array", "maxItems": rule.max_items, "items": items})
+    if kind == "companions":
+        return _optional({
+            "type": "array",
+            "maxItems": MAX_COMPANIONS,
+            "items": open_object({
+                "type": "object",
+                "properties": {
+                    name: field_schema(sub, today, hospitals) for name, sub in COMPANION.items()
+                },
+            }),
+        })  # fmt: skip
+    if kind == "vital_signs":
+        values = _measurements(VITAL_SIGNS)
+        return _optional(open_object({
+            "type": "object",
+            "properties": {"recorded_at": field_schema(Rule("timestamp"), today, hospitals),
+                           **values},
+            # A time of measuring without any value measured is refused.
+            "if": {"required": ["recorded_at"], "properties": {"recorded_at": {"type": "string"}}},
+            "then": {"anyOf": [_given(name, values[name]) for name in values]},
+        }))  # fmt: skip
+    if kind == "ventilation":
+        return _optional(open_object({
+            "type": "object",
+            "properties": {"mode": _text(VENTILATION_MODE), **_measurements(VENTILATION)},
+        }))  # fmt: skip
+    raise ValueError(f"No schema for a field of kind {kind}")
 
 
 def _measurements(ranges: dict[str, tuple[float, float, bool]]) -> dict:
-    """Measurements with the importer's own ranges (evac.interop.requests)."""
     return {
-        name: _optional(
-            {"type": "integer" if integer else "number", "minimum": low, "maximum": high}
-        )
+        name: _number(Rule("number", low=low, high=high, integer=integer))
         for name, (low, high, integer) in ranges.items()
     }
 
 
-def _texts(max_length: int = 200) -> dict:
-    """A list the sender may leave out (unknown) or send empty (none)."""
-    return _optional({"type": "array", "maxItems": 50, "items": _text(max_length, required=True)})
+def _given(name: str, schema: dict) -> dict:
+    """The field is present and not null."""
+    return {"required": [name], "properties": {name: {"not": _null(), **_drop_null(schema)}}}
 
 
-def clinical_and_logistic_properties() -> dict:
-    """Intake version 2 (../shared/specs/intake.md, "Clinical and logistic fields")."""
-    return {
-        "patient_type": _optional({"type": "string", "enum": _values(PatientType)}),
-        "region_of_origin": _text(100),
-        "place_type": _optional({"type": "string", "enum": _values(PlaceType)}),
-        "tracheostomy": _optional({"type": "boolean"}),
-        "devices": _texts(),
-        "vital_signs": _optional({
+def _drop_null(schema: dict) -> dict:
+    if "anyOf" in schema:
+        return {"anyOf": [s for s in schema["anyOf"] if s != _null()]}
+    return schema
+
+
+def request_item_schema(today: date, hospitals: dict[str, str]) -> dict:
+    """One evacuation request in the exchange format (../shared/specs/intake.md). `hospitals`:
+    the hospital registry, code -> name."""
+    properties = {name: field_schema(rule, today, hospitals) for name, rule in FIELDS.items()}
+    rules_between_fields = [
+        # A date of birth, or else an age.
+        {"anyOf": [_given("date_of_birth", properties["date_of_birth"]),
+                   _given("age_years", properties["age_years"])]},
+        # An EU MEDEVAC request comes from abroad: the country it leaves from.
+        {"if": _is("source", Source.EU_MEDEVAC),
+         "then": _given("sending_country", properties["sending_country"])},
+        # A domestic request names its Dutch sending hospital, by code or by its exact name.
+        {"if": _is("source", Source.DOMESTIC),
+         "then": {"anyOf": [
+             _given("sending_hospital", properties["sending_hospital"]),
+             {"required": ["sending_facility"],
+              "properties": {"sending_facility": {"enum": sorted(hospitals.values())}}},
+         ]}},
+        # Resistant organisms listed make the status positive; "negative" beside them is wrong.
+        {"if": _is("mdro_status", MdroStatus.NEGATIVE),
+         "then": {"properties": {"mdro_organisms": {
+             "anyOf": [_null(), {"type": "array", "maxItems": 0}]}}}},
+    ]  # fmt: skip
+    return open_object(
+        {
             "type": "object",
-            "properties": {
-                "recorded_at": _optional({"type": "string", "format": "date-time"}),
-                **_measurements(VITAL_SIGNS),
-            },
-        }),
-        "ventilation": _optional({
-            "type": "object",
-            "properties": {"mode": _text(100), **_measurements(VENTILATION)},
-        }),
-        "mdro_organisms": _texts(100),
-        "mdro_screened_at": _optional({"type": "string", "format": "date"}),
-        "infections": _texts(100),
-        "isolation_type": _optional({"type": "string", "enum": _values(IsolationKind)}),
-        "code_status": _optional({"type": "string", "enum": _values(CodeStatus)}),
-        "pregnancy_weeks": _optional({"type": "integer", "minimum": 1, "maximum": 45}),
-        "documents_received": _optional({
-            "type": "array",
-            "items": {"type": "string", "enum": _values(ReceivedDocument)},
-        }),
-        "family_in_nl": _text(200),
-    }  # fmt: skip
+            "required": [name for name, rule in FIELDS.items() if rule.required],
+            "properties": properties,
+            "allOf": rules_between_fields,
+        }
+    )
 
 
-def request_item_schema() -> dict:
-    """One evacuation request in the exchange format (../shared/specs/intake.md)."""
-    properties = {
-        "external_ref": _text(100, required=True),
-        "source": {"type": "string", "enum": [s.value for s in INTAKE_SOURCES]},
-        "requested_at": {"type": "string", "format": "date-time"},
-        "sending_country": _optional({"type": "string", "enum": sorted(COUNTRIES)}),
-        "sending_facility": _text(200),
-        "sending_hospital": _text(16),
-        "family_name": _text(200, required=True),
-        "given_name": _text(200, required=True),
-        "family_name_latin": _text(200),
-        "given_name_latin": _text(200),
-        "date_of_birth": _optional({"type": "string", "format": "date"}),
-        "age_years": _optional({"type": "integer", "minimum": 0, "maximum": 120}),
-        "sex": {"type": "string", "enum": _values(Sex)},
-        "languages": {"type": "array", "items": {"type": "string", "pattern": BCP47.pattern}},
-        "diagnosis": _text(required=True),
-        "icd10": {"type": "array", "items": {"type": "string", "pattern": ICD10.pattern}},
-        "war_related": _optional({"type": "boolean"}),
-        "requested_care": {"type": "string", "enum": _values(BedCategory)},
-        "urgency": {"type": "string", "enum": _values(Urgency)},
-        "mobility": {"type": "string", "enum": _values(Mobility)},
-        "ventilated": _optional({"type": "boolean"}),
-        "oxygen_l_min": _optional({"type": "number", "minimum": 0, "maximum": 60}),
-        "mdro_status": _optional({"type": "string", "enum": _values(MdroStatus)}),
-        "isolation_required": _optional({"type": "boolean"}),
-        "weight_kg": _optional({"type": "number", "minimum": 0.3, "maximum": 400}),
-        "allergies": _text(),
-        "medication": _text(),
-        "companions": {
-            "type": "array",
-            "maxItems": MAX_COMPANIONS,
-            "items": {
-                "type": "object",
-                "properties": {
-                    "name": _text(200),
-                    "relation": _text(100),
-                    "age_years": _optional({"type": "integer", "minimum": 0, "maximum": 120}),
-                },
-            },
-        },
-        "fit_to_fly": _optional({"type": "boolean"}),
-        "contact_name": _text(200),
-        "contact_phone": _text(50),
-        "contact_email": _text(254),
-        "notes": _text(),
-        **clinical_and_logistic_properties(),
-    }
-    return {
-        "type": "object",
-        "required": list(REQUIRED),
-        "properties": properties,
-    }
+def _is(name: str, value: str) -> dict:
+    return {"required": [name], "properties": {name: {"const": value}}}
 
 
-def request_schema() -> dict:
-    """The request body: one request, {"requests": [one or more]}, or a FHIR Bundle."""
+def request_schema(max_batch: int) -> dict:
+    """The JSON request body: one request, or {"requests": [one up to max_batch]}."""
     item = {"$ref": "#/components/schemas/EvacuationRequest"}
     return {
         "oneOf": [
             {
                 "type": "object",
                 "required": ["requests"],
-                "properties": {"requests": {"type": "array", "minItems": 1, "items": item}},
-            },
-            {"allOf": [item, {"not": {"required": ["requests"]}}]},
-            {
-                "description": "A FHIR R4 document Bundle in the shape of the International "
-                "Patient Summary (as GET /api/v1/cases/{reference}/fhir answers), or a "
-                "collection Bundle of them; read into the fields above and checked by the "
-                "same rules",
-                "type": "object",
-                "required": ["resourceType", "type", "entry"],
                 "properties": {
-                    "resourceType": {"const": "Bundle"},
-                    "type": {"enum": ["document", "collection"]},
-                    "entry": {"type": "array", "minItems": 1},
+                    "requests": {
+                        "type": "array",
+                        "minItems": 1,
+                        "maxItems": max_batch,
+                        "items": item,
+                    }
                 },
             },
+            {"allOf": [item, {"not": {"required": ["requests"]}}]},
         ]
     }
+
+
+def fhir_request_schema() -> dict:
+    """The FHIR form of the body: its shape is FHIR R4's; only the outline is stated here."""
+    return {
+        "description": "A FHIR R4 document Bundle in the shape of the International Patient "
+        "Summary (as GET /api/v1/cases/{reference}/fhir answers), or a collection Bundle of "
+        "them; read into the fields of EvacuationRequest and checked by the same rules",
+        "type": "object",
+        "required": ["resourceType", "type", "entry"],
+        "properties": {
+            "resourceType": {"const": "Bundle"},
+            "type": {"enum": ["document", "collection"]},
+            "entry": {"type": "array", "minItems": 1},
+        },
+    }
+
+
+def stored_properties() -> dict:
+    """The fields as a case holds them after the importer read them (null: unknown), for the
+    answers' schemas."""
+    plain = {
+        "text": {"type": ["string", "null"]},
+        "choice": {"type": ["string", "null"]},
+        "boolean": {"type": ["boolean", "null"]},
+        "number": {"type": ["number", "null"]},
+        "date": {"type": ["string", "null"], "format": "date"},
+        "listing": {"type": ["array", "null"], "items": {"type": "string"}},
+        "vital_signs": {"type": ["object", "null"]},
+        "ventilation": {"type": ["object", "null"]},
+    }
+    out = {}
+    for name, rule in FIELDS.items():
+        if rule.kind in plain:
+            schema = dict(plain[rule.kind])
+            if rule.kind == "choice":
+                schema["enum"] = [*rule.choices, None]
+            out[name] = schema
+    return out
+
+
+def arrival_time(today: date) -> dict:
+    """When a patient arrived: a date and time with its zone, on a day up to today. A time
+    later today is refused as well (422), which no pattern can state."""
+    return _optional({
+        "type": "string",
+        "pattern": moment_pattern(today),
+        "description": "A date and time with its zone (RFC 3339), not in the future; left "
+        "out or null: now",
+    })  # fmt: skip

@@ -7,6 +7,7 @@ service's question.
 
 from __future__ import annotations
 
+import calendar
 import csv
 import hashlib
 import io
@@ -55,13 +56,19 @@ MAX_CSV_FIELD = 131_072
 
 
 def _nul_fields(value: Any, path: str = "") -> list[str]:
-    """The fields (as paths) whose text holds a NUL character, which no database stores."""
+    """The fields (as paths) whose text or name holds a NUL character, which no database
+    stores; the paths show it as \ufffd, so that it travels no further."""
     if isinstance(value, str):
         return [path or "request"] if "\x00" in value else []
     if isinstance(value, dict):
-        return [
-            f for k, v in value.items() for f in _nul_fields(v, f"{path}.{k}" if path else str(k))
-        ]
+        out = []
+        for k, v in value.items():
+            name = str(k).replace("\x00", "\ufffd")
+            field = f"{path}.{name}" if path else name
+            if "\x00" in str(k):
+                out.append(field)
+            out.extend(_nul_fields(v, field))
+        return out
     if isinstance(value, list):
         return [f for i, v in enumerate(value) for f in _nul_fields(v, f"{path}[{i}]")]
     return []
@@ -95,118 +102,325 @@ class ParseResult:
     warnings: list[Problem] = field(default_factory=list)
 
 
-class _Row:
-    """Reads the fields of one request, collecting problems instead of stopping at the first."""
+# ---------------------------------------------------------------------------------------------
+# The fields of a request and what each may hold: one table, read by the importer below and
+# described by evac.api.request_schema (the JSON Schema of POST /api/v1/requests), so the two
+# cannot drift apart. CSV and the form are lenient in the ways ../shared/specs/intake.md allows
+# (yes/так, DD.MM.YYYY, F/M/Ж/Ч, a decimal comma, any case); JSON takes the types the schema
+# states, and reads a blank text as left out.
 
-    def __init__(self, raw: dict[str, Any], row: int, from_csv: bool):
+
+@dataclass(frozen=True)
+class Rule:
+    """What one field may hold."""
+
+    kind: str  # text, choice, country, hospital, boolean, number, date, timestamp, codes, listing
+    required: bool = False
+    max_length: int = 10_000
+    choices: tuple[str, ...] = ()
+    low: float = 0
+    high: float = 0
+    integer: bool = False
+    # codes: the pattern every code matches, and how a code is written (upper or lower case)
+    pattern: re.Pattern | None = None
+    case: str = ""
+    max_items: int = 50
+    # dates: not after today (a date of birth, a screening)
+    past: bool = False
+
+
+def _text(max_length: int = 10_000, required: bool = False) -> Rule:
+    return Rule("text", required=required, max_length=max_length)
+
+
+def _choice(allowed, required: bool = False) -> Rule:
+    return Rule("choice", required=required, choices=tuple(m.value for m in allowed))
+
+
+def _number(low: float, high: float, integer: bool = False) -> Rule:
+    return Rule("number", low=low, high=high, integer=integer)
+
+
+def _listing(max_length: int = 200, choices=()) -> Rule:
+    return Rule("listing", max_length=max_length, choices=tuple(m.value for m in choices))
+
+
+BOOLEAN = Rule("boolean")
+FIELDS: dict[str, Rule] = {
+    "external_ref": _text(100, required=True),
+    "source": _choice(INTAKE_SOURCES, required=True),
+    "requested_at": Rule("timestamp", required=True),
+    "sending_country": Rule("country"),  # required for EU MEDEVAC requests
+    "sending_facility": _text(200),
+    "sending_hospital": Rule("hospital", max_length=16),  # a code in the hospital registry
+    "family_name": _text(200, required=True),
+    "given_name": _text(200, required=True),
+    "family_name_latin": _text(200),
+    "given_name_latin": _text(200),
+    "date_of_birth": Rule("date", past=True),  # or age_years
+    "age_years": _number(0, 120, integer=True),
+    "sex": _choice(Sex, required=True),
+    "languages": Rule("codes", pattern=BCP47, case="lower"),
+    "diagnosis": _text(required=True),
+    "icd10": Rule("codes", pattern=ICD10, case="upper"),
+    "war_related": BOOLEAN,
+    "requested_care": _choice(BedCategory, required=True),
+    "urgency": _choice(Urgency, required=True),
+    "mobility": _choice(Mobility, required=True),
+    "ventilated": BOOLEAN,
+    "oxygen_l_min": _number(0, 60),
+    "mdro_status": _choice(MdroStatus),
+    "isolation_required": BOOLEAN,
+    "weight_kg": _number(0.3, 400),
+    "allergies": _text(),
+    "medication": _text(),
+    "companions": Rule("companions"),
+    "fit_to_fly": BOOLEAN,
+    "contact_name": _text(200),
+    "contact_phone": _text(50),
+    "contact_email": _text(254),
+    "notes": _text(),
+    # version 2: clinical and logistic fields
+    "patient_type": _choice(PatientType),
+    "region_of_origin": _text(100),
+    "place_type": _choice(PlaceType),
+    "tracheostomy": BOOLEAN,
+    "devices": _listing(),
+    "vital_signs": Rule("vital_signs"),
+    "ventilation": Rule("ventilation"),
+    "mdro_organisms": _listing(100),
+    "mdro_screened_at": Rule("date", past=True),
+    "infections": _listing(100),
+    "isolation_type": _choice(IsolationKind),
+    "code_status": _choice(CodeStatus),
+    "pregnancy_weeks": _number(1, 45, integer=True),
+    "documents_received": _listing(choices=ReceivedDocument),
+    "family_in_nl": _text(200),
+}
+VENTILATION_MODE = _text(100)
+COMPANION = {"name": _text(200), "relation": _text(100), "age_years": _number(0, 120, True)}
+
+
+# The dates a request may carry: from 1900 (no one living was born before) to the end of this
+# century (a time stamp); a date of birth or a screening not after today.
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(2099, 12, 31)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?"
+_OFFSET = r"(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+_ISO_TIMESTAMP = re.compile(rf"([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})(?:[Tt ]({_TIME})({_OFFSET})?)?")
+
+
+def _numbers(first: int, last: int, width: int) -> str:
+    """A regular expression for the numbers first..last written with `width` digits."""
+    parts = []
+    for tens in range(first // 10, last // 10 + 1):
+        low = first % 10 if tens == first // 10 else 0
+        high = last % 10 if tens == last // 10 else 9
+        unit = "[0-9]" if (low, high) == (0, 9) else str(low) if low == high else f"[{low}-{high}]"
+        parts.append(f"{tens:0{width - 1}d}{unit}")
+    return "|".join(parts)
+
+
+def _months(last_month: int) -> str:
+    """Months 1..last_month with each of their days (February to the 28th)."""
+    by_length: dict[int, list[str]] = {}
+    for month in range(1, last_month + 1):
+        by_length.setdefault(calendar.monthrange(2001, month)[1], []).append(f"{month:02d}")
+    return "|".join(
+        f"(?:{'|'.join(months)})-(?:{_numbers(1, days, 2)})" for days, months in by_length.items()
+    )
+
+
+def date_pattern(last: date) -> str:
+    """A regular expression for exactly the calendar dates FIRST_DATE..last (YYYY-MM-DD): the
+    schema states the importer's range rule with it, so a generated client cannot send a date
+    the importer refuses."""
+    parts = []
+    if last.year > FIRST_DATE.year:
+        parts.append(f"(?:{_numbers(FIRST_DATE.year, last.year - 1, 4)})-(?:{_months(12)})")
+        leap = [str(y) for y in range(FIRST_DATE.year, last.year) if calendar.isleap(y)]
+        parts.append(f"(?:{'|'.join(leap)})-02-29")
+    days = [f"{last.month:02d}-(?:{_numbers(1, last.day, 2)})"]
+    if last.month > 1:
+        days.insert(0, _months(last.month - 1))
+    if last.month > 2 and calendar.isleap(last.year):
+        days.append("02-29")
+    parts.append(f"{last.year}-(?:{'|'.join(days)})")
+    return f"(?:{'|'.join(parts)})"
+
+
+def timestamp_pattern() -> str:
+    """A date, or a date and time with or without its zone (without: read as UTC)."""
+    return rf"^{date_pattern(LAST_DATE)}(?:[Tt ]{_TIME}{_OFFSET}?)?$"
+
+
+def moment_pattern(last: date) -> str:
+    """A date and time with its zone, on a day from FIRST_DATE up to `last`."""
+    return rf"^{date_pattern(last)}[Tt ]{_TIME}{_OFFSET}$"
+
+
+def read_moment(value: Any, today: date) -> datetime | None:
+    """A date and time with its zone (RFC 3339) on a day up to today, in UTC; None if it is
+    not one."""
+    if not isinstance(value, str) or not re.fullmatch(moment_pattern(today), value):
+        return None
+    moment = _parse_timestamp(value, lenient=False)
+    return moment.astimezone(UTC) if moment is not None else None
+
+
+def _in_range(d: date, past: bool, today: date) -> bool:
+    return FIRST_DATE <= d <= (today if past else LAST_DATE)
+
+
+class _Row:
+    """Reads the fields of one request by the rules of FIELDS, collecting problems instead of
+    stopping at the first. `lenient` for CSV and the form, where every value is text."""
+
+    def __init__(self, raw: dict[str, Any], row: int, lenient: bool, today: date):
         self.raw = raw
         self.row = row
-        self.csv = from_csv
+        self.csv = lenient
+        self.today = today
         self.problems: list[Problem] = []
 
     def problem(self, name: str, message: str) -> None:
         self.problems.append(Problem(name, message, self.row))
 
     def value(self, name: str) -> Any:
+        """What was sent, None when left out; lenient rows read a blank text as left out."""
         v = self.raw.get(name)
-        if isinstance(v, str):
-            v = v.strip()
-            return v or None
+        if self.csv and isinstance(v, str):
+            return v.strip() or None
         return v
 
-    def text(self, name: str, required: bool = False, max_length: int = 10_000) -> str | None:
+    def read(self, name: str, rule: Rule) -> Any:
+        reader = {
+            "text": self.text, "choice": self.choice, "boolean": self.boolean,
+            "number": self.number, "date": self.date_value, "timestamp": self.timestamp,
+            "listing": self.listing, "codes": self.codes,
+        }[rule.kind]  # fmt: skip
+        return reader(name, rule)
+
+    def _missing(self, name: str, rule: Rule) -> None:
+        if rule.required:
+            self.problem(name, _("%(field)s is required.", field=name))
+
+    def text(self, name: str, rule: Rule) -> str | None:
         v = self.value(name)
+        if isinstance(v, str) and not self.csv:
+            # The length as sent: what the schema's maxLength counts
+            too_long = len(v) > rule.max_length
+            v = v.strip() or None
+        elif v is not None and self.csv and isinstance(v, int | float) and not isinstance(v, bool):
+            v = str(v)
+            too_long = len(v) > rule.max_length
+        else:
+            too_long = isinstance(v, str) and len(v) > rule.max_length
         if v is None:
-            if required:
-                self.problem(name, _("%(field)s is required.", field=name))
-            return None
-        if not isinstance(v, str | int | float) or isinstance(v, bool):
+            return self._missing(name, rule)
+        if not isinstance(v, str):
             self.problem(name, _("%(field)s must be text.", field=name))
             return None
-        v = str(v)
-        if len(v) > max_length:
+        if too_long:
             self.problem(
-                name, _("%(field)s is longer than %(n)d characters.", field=name, n=max_length)
+                name, _("%(field)s is longer than %(n)d characters.", field=name, n=rule.max_length)
             )
             return None
         return v
 
-    def choice(self, name: str, allowed: type, required: bool = False, default=None):
+    def choice(self, name: str, rule: Rule) -> str | None:
         v = self.value(name)
         if v is None:
-            if required:
-                self.problem(name, _("%(field)s is required.", field=name))
-            return default
-        v = str(v).lower()
-        if name == "sex":
-            v = SEX_ALIASES.get(v, v)
-        values = [m.value for m in allowed]
-        if v not in values:
+            return self._missing(name, rule)
+        if self.csv:
+            v = str(v).lower()
+            if name == "sex":
+                v = SEX_ALIASES.get(v, v)
+        if v not in rule.choices:
             self.problem(
                 name,
                 _(
                     "%(field)s is '%(value)s'; expected one of: %(allowed)s.",
                     field=name,
                     value=self.value(name),
-                    allowed=", ".join(values),
+                    allowed=", ".join(rule.choices),
                 ),
             )
-            return default
+            return None
         return v
 
-    def boolean(self, name: str) -> bool | None:
+    def boolean(self, name: str, rule: Rule = BOOLEAN) -> bool | None:
         v = self.value(name)
         if v is None or isinstance(v, bool):
             return v
-        s = str(v).lower()
+        s = str(v).lower() if self.csv else None
         if s in TRUE:
             return True
         if s in FALSE:
             return False
         self.problem(
             name,
-            _("%(field)s is '%(value)s'; expected yes or no.", field=name, value=v),
+            _("%(field)s is '%(value)s'; expected yes or no.", field=name, value=v)
+            if self.csv
+            else _("%(field)s is '%(value)s'; expected true or false.", field=name, value=v),
         )
         return None
 
-    def number(
-        self, name: str, low: float, high: float, integer: bool = False
-    ) -> float | int | None:
+    def number(self, name: str, rule: Rule) -> float | int | None:
         v = self.value(name)
         if v is None:
             return None
         try:
-            if isinstance(v, bool):
+            if isinstance(v, bool) or (isinstance(v, str) and not self.csv):
                 raise ValueError
             n = float(str(v).replace(",", ".")) if isinstance(v, str) else float(v)
-            if integer:
+            if rule.integer:
                 if n != int(n):
                     raise ValueError
                 n = int(n)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             self.problem(name, _("%(field)s is '%(value)s', not a number.", field=name, value=v))
             return None
-        if not low <= n <= high:
+        if not rule.low <= n <= rule.high:
             self.problem(
                 name,
                 _(
                     "%(field)s is %(value)s; it must lie between %(low)s and %(high)s.",
                     field=name,
                     value=v,
-                    low=low if not integer else int(low),
-                    high=high if not integer else int(high),
+                    low=rule.low if not rule.integer else int(rule.low),
+                    high=rule.high if not rule.integer else int(rule.high),
                 ),
             )
             return None
         return n
 
-    def date_value(self, name: str, required: bool = False) -> date | None:
+    def _range_problem(self, name: str, d: date, past: bool) -> bool:
+        if _in_range(d, past, self.today):
+            return False
+        if d > self.today and past:
+            self.problem(name, _("%(field)s lies in the future.", field=name))
+        else:
+            self.problem(
+                name,
+                _(
+                    "%(field)s is %(value)s; it must lie between %(first)s and %(last)s.",
+                    field=name,
+                    value=d.isoformat(),
+                    first=FIRST_DATE.isoformat(),
+                    last=(self.today if past else LAST_DATE).isoformat(),
+                ),
+            )
+        return True
+
+    def date_value(self, name: str, rule: Rule) -> date | None:
         v = self.value(name)
         if v is None:
-            if required:
-                self.problem(name, _("%(field)s is required.", field=name))
-            return None
-        d = _parse_date(str(v))
+            return self._missing(name, rule)
+        d = None
+        if isinstance(v, str) and (self.csv or _ISO_DATE.fullmatch(v)):
+            d = _parse_date(v)
         if d is None:
             self.problem(
                 name,
@@ -214,27 +428,25 @@ class _Row:
                     "%(field)s is '%(value)s', not a date (use YYYY-MM-DD or DD.MM.YYYY).",
                     field=name,
                     value=v,
-                ),
+                )
+                if self.csv
+                else _("%(field)s is '%(value)s', not a date (YYYY-MM-DD).", field=name, value=v),
             )
-        return d
+            return None
+        return None if self._range_problem(name, d, rule.past) else d
 
-    def timestamp(self, name: str, required: bool = False) -> datetime | None:
+    def timestamp(self, name: str, rule: Rule) -> datetime | None:
         v = self.value(name)
         if v is None:
-            if required:
-                self.problem(name, _("%(field)s is required.", field=name))
-            return None
-        s = str(v)
-        d = _parse_date(s)
-        if d is not None:
-            return datetime.combine(d, time(0), tzinfo=UTC)
-        try:
-            ts = datetime.fromisoformat(s.replace("Z", "+00:00"))
-        except ValueError:
+            return self._missing(name, rule)
+        ts = _parse_timestamp(v, self.csv)
+        if ts is None:
             self.problem(
                 name,
                 _("%(field)s is '%(value)s', not a date and time (ISO 8601).", field=name, value=v),
             )
+            return None
+        if self._range_problem(name, ts.date(), past=False):
             return None
         if ts.tzinfo is None:
             # A time without zone from the mechanism is Central European; UTC is close enough
@@ -242,41 +454,75 @@ class _Row:
             ts = ts.replace(tzinfo=UTC)
         return ts.astimezone(UTC)
 
-    def string_list(self, name: str) -> list[str]:
-        v = self.value(name)
-        if v is None:
+    def codes(self, name: str, rule: Rule) -> list[str]:
+        """Codes (languages, ICD-10): a list, or in CSV text separated by ';'."""
+        items = self._items(name)
+        if items is None:
             return []
-        if isinstance(v, str):
-            items = [part.strip() for part in v.split(";")]
-        elif isinstance(v, list):
-            items = [str(part).strip() for part in v]
-        else:
-            self.problem(name, _("%(field)s must be a list.", field=name))
-            return []
-        return [item for item in items if item]
+        out = []
+        for code in items:
+            code = code.upper() if rule.case == "upper" else code.lower()
+            out.append(code)
+            if not rule.pattern.match(code):
+                self.problem(name, _CODE_PROBLEMS[name](code))
+        return out
 
-    def listing(self, name: str, max_items: int = 50, max_length: int = 200) -> list[str] | None:
-        """A list the sender may leave out (None: unknown) or say is empty ([]: none)."""
+    def _items(self, name: str) -> list[str] | None:
         v = self.value(name)
         if v is None:
             return None
-        if isinstance(v, str) and v.lower() in NONE_WORDS:
-            return []
-        if isinstance(v, list) and any(
-            not isinstance(item, str | int | float) or isinstance(item, bool) for item in v
-        ):
+        if isinstance(v, str) and self.csv:
+            items = v.split(";")
+        elif isinstance(v, list) and all(isinstance(item, str) for item in v):
+            items = v
+            if not self.csv and not all(item.strip() for item in items):
+                self.problem(name, _("%(field)s holds an empty text.", field=name))
+                return None
+        else:
             self.problem(name, _("%(field)s must be a list of texts.", field=name))
             return None
-        items = self.string_list(name)
-        if len(items) > max_items:
-            self.problem(name, _("%(field)s holds more than %(n)d items.", field=name, n=max_items))
+        return [item.strip() for item in items if item.strip()]
+
+    def listing(self, name: str, rule: Rule) -> list[str] | None:
+        """A list the sender may leave out (None: unknown) or say is empty ([]: none)."""
+        v = self.value(name)
+        if self.csv and isinstance(v, str) and v.lower() in NONE_WORDS:
+            return []
+        items = self._items(name)
+        if items is None:
             return None
-        if any(len(item) > max_length for item in items):
+        if len(items) > rule.max_items:
             self.problem(
-                name, _("%(field)s is longer than %(n)d characters.", field=name, n=max_length)
+                name, _("%(field)s holds more than %(n)d items.", field=name, n=rule.max_items)
             )
             return None
+        if any(len(item) > rule.max_length for item in items):
+            self.problem(
+                name, _("%(field)s is longer than %(n)d characters.", field=name, n=rule.max_length)
+            )
+            return None
+        if rule.choices:
+            wrong = [item for item in items if item.lower() not in rule.choices]
+            for item in wrong:
+                self.problem(
+                    name,
+                    _(
+                        "%(field)s is '%(value)s'; expected one of: %(allowed)s.",
+                        field=name,
+                        value=item,
+                        allowed=", ".join(rule.choices),
+                    ),
+                )
+            return list(dict.fromkeys(item.lower() for item in items)) if not wrong else None
         return items
+
+
+_CODE_PROBLEMS = {
+    "languages": lambda code: _("'%(code)s' is not a language code such as uk or ru.", code=code),
+    "icd10": lambda code: _(
+        "'%(code)s' is not an ICD-10 code (a letter, two digits, e.g. S72.0).", code=code
+    ),
+}
 
 
 def _parse_date(s: str) -> date | None:
@@ -287,6 +533,34 @@ def _parse_date(s: str) -> date | None:
         except ValueError:
             continue
     return None
+
+
+def _parse_timestamp(v: Any, lenient: bool) -> datetime | None:
+    """JSON: the forms timestamp_pattern() states; CSV and the form also DD.MM.YYYY and every
+    form Python reads as ISO 8601."""
+    if not isinstance(v, str):
+        return None
+    if lenient:
+        d = _parse_date(v)
+        if d is not None:
+            return datetime.combine(d, time(0))
+        try:
+            return datetime.fromisoformat(v.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    match = _ISO_TIMESTAMP.fullmatch(v)
+    if match is None:
+        return None
+    day, clock, offset = match.groups()
+    if clock is None:
+        d = _parse_date(day)
+        return datetime.combine(d, time(0)) if d else None
+    try:
+        return datetime.fromisoformat(
+            f"{day}T{clock}{(offset or '').upper().replace('Z', '+00:00')}"
+        )
+    except ValueError:
+        return None
 
 
 def validate(raw: dict[str, Any], row: int, from_csv: bool, today: date) -> ParseResult:
@@ -302,80 +576,40 @@ def validate(raw: dict[str, Any], row: int, from_csv: bool, today: date) -> Pars
                 for f in nul
             ]
         )
-    r = _Row(raw, row, from_csv)
+    r = _Row(raw, row, from_csv, today)
     label = " · ".join(
         str(raw[k]).strip()[:60]
         for k in ("external_ref", "family_name")
         if isinstance(raw.get(k), str | int) and str(raw[k]).strip()
     )
     d: dict[str, Any] = {}
-    d["external_ref"] = r.text("external_ref", required=True, max_length=100)
-    d["source"] = r.choice("source", INTAKE_SOURCES, required=True)
-    requested_at = r.timestamp("requested_at", required=True)
-    d["requested_at"] = requested_at.isoformat() if requested_at else None
-    country = r.text("sending_country", max_length=10)
-    if country is not None:
-        country = country.upper()
-        if country not in COUNTRIES:
-            r.problem(
-                "sending_country",
-                _("sending_country '%(value)s' is not an ISO 3166 country code.", value=country),
-            )
-    elif d["source"] == Source.EU_MEDEVAC:
-        r.problem("sending_country", _("sending_country is required for EU MEDEVAC requests."))
-    d["sending_country"] = country
-    d["sending_facility"] = r.text("sending_facility", max_length=200)
-    d["sending_hospital"] = r.text("sending_hospital", max_length=16)
+    for name, rule in FIELDS.items():
+        if rule.kind in _SIMPLE:
+            d[name] = r.read(name, rule)
+    # What the rules above read, and the rules between fields
+    if d["requested_at"] is not None:
+        d["requested_at"] = d["requested_at"].isoformat()
+    d["sending_country"] = _country(r, d["source"])
+    d["sending_hospital"] = _hospital_code(r)
     for name in ("family_name", "given_name"):
-        d[name] = r.text(name, required=True, max_length=200)
-    for name in ("family_name", "given_name"):
-        latin = r.text(name + "_latin", max_length=200)
-        d[name + "_latin"] = latin or (to_latin(d[name]) if d[name] else None)
-    dob = r.date_value("date_of_birth")
-    if dob is not None and dob > today:
-        r.problem("date_of_birth", _("date_of_birth lies in the future."))
+        d[name + "_latin"] = d[name + "_latin"] or (to_latin(d[name]) if d[name] else None)
+    dob = d["date_of_birth"]
     d["date_of_birth"] = dob.isoformat() if dob else None
-    d["age_years"] = r.number("age_years", 0, 120, integer=True)
     if dob is None and d["age_years"] is None and r.value("date_of_birth") is None:
         r.problem("date_of_birth", _("Give date_of_birth or age_years."))
-    d["sex"] = r.choice("sex", Sex, required=True)
-    d["languages"] = [code.lower() for code in r.string_list("languages")]
-    for code in d["languages"]:
-        if not BCP47.match(code):
-            r.problem(
-                "languages", _("'%(code)s' is not a language code such as uk or ru.", code=code)
-            )
-    d["diagnosis"] = r.text("diagnosis", required=True)
-    d["icd10"] = [code.upper() for code in r.string_list("icd10")]
-    for code in d["icd10"]:
-        if not ICD10.match(code):
-            r.problem(
-                "icd10",
-                _(
-                    "'%(code)s' is not an ICD-10 code (a letter, two digits, e.g. S72.0).",
-                    code=code,
-                ),
-            )
-    d["war_related"] = r.boolean("war_related")
-    d["requested_care"] = r.choice("requested_care", BedCategory, required=True)
-    d["urgency"] = r.choice("urgency", Urgency, required=True)
-    d["mobility"] = r.choice("mobility", Mobility, required=True)
-    d["ventilated"] = r.boolean("ventilated")
-    d["oxygen_l_min"] = r.number("oxygen_l_min", 0, 60)
-    d["mdro_status"] = r.choice("mdro_status", MdroStatus, default=MdroStatus.UNKNOWN.value)
-    d["isolation_required"] = r.boolean("isolation_required")
-    d["weight_kg"] = r.number("weight_kg", 0.3, 400)
-    d["allergies"] = r.text("allergies")
-    d["medication"] = r.text("medication")
+    d["mdro_status"] = d["mdro_status"] or MdroStatus.UNKNOWN.value
+    if d["weight_kg"] is not None and d["weight_kg"] < 1:
+        r.problem("weight_kg", "x")
     d["companions"] = _companions(r)
-    d["fit_to_fly"] = r.boolean("fit_to_fly")
-    d["contact_name"] = r.text("contact_name", max_length=200)
-    d["contact_phone"] = r.text("contact_phone", max_length=50)
-    d["contact_email"] = r.text("contact_email", max_length=254)
-    d["notes"] = r.text("notes")
+    screened = d["mdro_screened_at"]
+    d["mdro_screened_at"] = screened.isoformat() if screened else None
+    d["vital_signs"] = _vital_signs(r)
+    d["ventilation"] = _ventilation(r)
     # Version 2 (clinical and logistic fields): a field the sender left out is not stored at
     # all, so it reads "unknown", and a version-1 request keeps the fingerprint it always had.
-    d.update({k: v for k, v in _clinical_and_logistic(r).items() if v is not None})
+    for name in VERSION_2:
+        if d.get(name) is None:
+            d.pop(name, None)
     if d.get("mdro_organisms"):
         # Resistant organisms found are a positive MDRO status, whatever else was said.
         if d["mdro_status"] == MdroStatus.NEGATIVE:
@@ -391,6 +625,44 @@ def validate(raw: dict[str, Any], row: int, from_csv: bool, today: date) -> Pars
         Problem("icd10", icd10_warning(code), row) for code in icd10.unknown_codes(d["icd10"])
     ]
     return ParseResult(requests=[ParsedRequest(row, d)], labels=labels, warnings=warnings)
+
+
+_SIMPLE = {"text", "choice", "boolean", "number", "date", "timestamp", "codes", "listing"}
+VERSION_2 = tuple(FIELDS)[tuple(FIELDS).index("patient_type") :]
+
+
+def _blank_code(r: _Row, name: str) -> bool:
+    """A JSON sender without a code leaves the field out: a blank code is a mistake, not "none"
+    (a CSV column is blank when there is nothing to say)."""
+    v = r.value(name)
+    if isinstance(v, str) and not v.strip() and not r.csv:
+        r.problem(name, _("%(field)s is empty; give a code or leave the field out.", field=name))
+        return True
+    return False
+
+
+def _hospital_code(r: _Row) -> str | None:
+    """A code of the hospital registry; the intake service knows which exist."""
+    if _blank_code(r, "sending_hospital"):
+        return None
+    return r.text("sending_hospital", FIELDS["sending_hospital"])
+
+
+def _country(r: _Row, source: str | None) -> str | None:
+    """An ISO 3166 code; required for EU MEDEVAC requests (they come from abroad)."""
+    if _blank_code(r, "sending_country"):
+        return None
+    country = r.text("sending_country", Rule("text", max_length=10))
+    if country is not None:
+        country = country.upper()
+        if country not in COUNTRIES:
+            r.problem(
+                "sending_country",
+                _("sending_country '%(value)s' is not an ISO 3166 country code.", value=country),
+            )
+    elif source == Source.EU_MEDEVAC:
+        r.problem("sending_country", _("sending_country is required for EU MEDEVAC requests."))
+    return country
 
 
 def icd10_warning(code: str) -> str:
@@ -415,48 +687,12 @@ VENTILATION = {"fio2": (0.21, 1.0, False), "peep_cmh2o": (0, 30, False)}
 BLOOD_PRESSURE = re.compile(r"^\s*(\d{2,3})\s*/\s*(\d{2,3})\s*$")
 
 
-def _clinical_and_logistic(r: _Row) -> dict[str, Any]:
-    d: dict[str, Any] = {}
-    d["patient_type"] = r.choice("patient_type", PatientType)
-    d["region_of_origin"] = r.text("region_of_origin", max_length=100)
-    d["place_type"] = r.choice("place_type", PlaceType)
-    d["tracheostomy"] = r.boolean("tracheostomy")
-    d["devices"] = r.listing("devices")
-    d["vital_signs"] = _vital_signs(r)
-    d["ventilation"] = _ventilation(r)
-    d["mdro_organisms"] = r.listing("mdro_organisms", max_length=100)
-    screened = r.date_value("mdro_screened_at")
-    d["mdro_screened_at"] = screened.isoformat() if screened else None
-    d["infections"] = r.listing("infections", max_length=100)
-    d["isolation_type"] = r.choice("isolation_type", IsolationKind)
-    d["code_status"] = r.choice("code_status", CodeStatus)
-    d["pregnancy_weeks"] = r.number("pregnancy_weeks", 1, 45, integer=True)
-    documents = r.listing("documents_received")
-    allowed = [m.value for m in ReceivedDocument]
-    for item in documents or []:
-        if item.lower() not in allowed:
-            r.problem(
-                "documents_received",
-                _(
-                    "%(field)s is '%(value)s'; expected one of: %(allowed)s.",
-                    field="documents_received",
-                    value=item,
-                    allowed=", ".join(allowed),
-                ),
-            )
-    d["documents_received"] = (
-        list(dict.fromkeys(item.lower() for item in documents)) if documents is not None else None
-    )
-    d["family_in_nl"] = r.text("family_in_nl", max_length=200)
-    return d
-
-
 def _measurements(
     sub: _Row, ranges: dict[str, tuple[float, float, bool]], prefix: str, r: _Row
 ) -> dict[str, Any]:
     out = {}
     for name, (low, high, integer) in ranges.items():
-        value = sub.number(name, low, high, integer=integer)
+        value = sub.number(name, _number(low, high, integer))
         if value is not None:
             out[name] = value
     for p in sub.problems:
@@ -490,9 +726,9 @@ def _vital_signs(r: _Row) -> dict[str, Any] | None:
             r.problem("vital_signs", _("vital_signs must be an object."))
             return None
         prefix = "vital_signs."
-    sub = _Row(raw, r.row, r.csv)
+    sub = _Row(raw, r.row, r.csv, r.today)
     out = _measurements(sub, VITAL_SIGNS, prefix, r)
-    recorded = sub.timestamp("recorded_at")
+    recorded = sub.timestamp("recorded_at", Rule("timestamp"))
     for p in sub.problems:
         r.problem("vs_recorded_at" if r.csv else f"{prefix}{p.field}", p.message)
     if not out:
@@ -519,9 +755,9 @@ def _ventilation(r: _Row) -> dict[str, Any] | None:
             r.problem("ventilation", _("ventilation must be an object."))
             return None
         prefix = "ventilation."
-    sub = _Row(raw, r.row, r.csv)
+    sub = _Row(raw, r.row, r.csv, r.today)
     out = _measurements(sub, VENTILATION, prefix, r)
-    mode = sub.text("mode", max_length=100)
+    mode = sub.text("mode", VENTILATION_MODE)
     for p in sub.problems:
         r.problem("vent_mode" if r.csv else f"{prefix}{p.field}", p.message)
     if mode is not None:
@@ -531,8 +767,8 @@ def _ventilation(r: _Row) -> dict[str, Any] | None:
 
 def _companions(r: _Row) -> list[dict[str, Any]]:
     if r.csv:
-        count = r.number("companion_count", 0, 10, integer=True) or 0
-        notes = r.text("companion_notes")
+        count = r.number("companion_count", _number(0, MAX_COMPANIONS, integer=True)) or 0
+        notes = r.text("companion_notes", _text())
         return [
             {"name": None, "relation": None, "age_years": None, "notes": notes}
             for _ in range(count)
@@ -554,12 +790,12 @@ def _companions(r: _Row) -> list[dict[str, Any]]:
         if not isinstance(item, dict):
             r.problem("companions", _("companions must be a list of objects."))
             continue
-        sub = _Row(item, r.row, False)
-        age = sub.number("age_years", 0, 120, integer=True)
+        sub = _Row(item, r.row, False, r.today)
+        age = sub.number("age_years", COMPANION["age_years"])
         out.append(
             {
-                "name": sub.text("name", max_length=200),
-                "relation": sub.text("relation", max_length=100),
+                "name": sub.text("name", COMPANION["name"]),
+                "relation": sub.text("relation", COMPANION["relation"]),
                 "age_years": age,
                 "notes": None,
             }

@@ -33,7 +33,7 @@ from evac.models import (
 from evac.models.cases import search_text
 from evac.models.types import utcnow
 from evac.services import audit
-from evac.services.errors import Forbidden, InvalidInput, Problem
+from evac.services.errors import Conflict, Forbidden, InvalidInput, Problem
 from evac.terms import CaseStatus, ImportChannel, ImportOutcome, Role, Source
 
 INTAKE_ROLES = (Role.COORDINATOR, Role.ADMIN, Role.REGIONAL)
@@ -86,6 +86,8 @@ def register_requests(
     if parsed is None:
         parsed = request_format.parse_file(filename or "", raw, today, _max_batch())
     problems = list(parsed.problems)
+    # The same sender's reference with other content: conflicts with what was received
+    conflicts: list[Problem] = []
     seen: dict[tuple[str, str], request_format.ParsedRequest] = {}
     new: list[request_format.ParsedRequest] = []
     duplicates: list[Case] = []
@@ -107,7 +109,7 @@ def register_requests(
         earlier = seen.get(req.key)
         if earlier is not None:
             if earlier.fingerprint != req.fingerprint:
-                problems.append(
+                conflicts.append(
                     Problem(
                         "external_ref",
                         _(
@@ -130,7 +132,7 @@ def register_requests(
             changed = [
                 name for name in _COMPARED if (case.request or {}).get(name) != req.data.get(name)
             ]
-            problems.append(
+            conflicts.append(
                 Problem(
                     "external_ref",
                     _(
@@ -152,14 +154,19 @@ def register_requests(
         user_id=actor.id if actor else None,
         outcome=ImportOutcome.REJECTED,
     )
-    if problems:
+    if problems or conflicts:
+        rejected = IntakeRejected(problems + conflicts, record, parsed.labels)
+        if not problems:
+            # Every request is valid; some conflict with what was received (HTTP 409)
+            rejected.status = Conflict.status
+        problems = rejected.problems
         db.session.rollback()
         record.problems = [p.to_dict() for p in problems]
         db.session.add(record)
         db.session.flush()
         audit.record(actor, "intake.rejected", record, problems=len(problems), channel=channel)
         db.session.commit()
-        raise IntakeRejected(problems, record, parsed.labels)
+        raise rejected
 
     record.outcome = ImportOutcome.IMPORTED if new else ImportOutcome.DUPLICATES
     record.imported_count = len(new)

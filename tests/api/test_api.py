@@ -130,3 +130,22 @@ def test_the_openapi_description_covers_every_api_route(app, client):
             path = path.replace("{int:", "{")
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 assert (path, method.lower()) in documented, (path, method)
+
+
+def test_a_request_sent_again_with_other_content_is_a_conflict_409_unless_another_is_invalid(
+    client, make
+):
+    token = make.token(make.user("coordinator"))
+    assert (
+        api(client, token, "POST", "/api/v1/requests", request_data(external_ref="C-1")).status_code
+        == 201
+    )
+    changed = request_data(external_ref="C-1", urgency="immediate")
+    conflict = api(client, token, "POST", "/api/v1/requests", changed)
+    assert conflict.status_code == 409
+    assert "urgency" in conflict.json["errors"][0]["message"]
+    # With an invalid request beside it, the batch is invalid (422), and both are named.
+    both = {"requests": [changed, request_data(external_ref="C-2", sex="x")]}
+    answer = api(client, token, "POST", "/api/v1/requests", both)
+    assert answer.status_code == 422
+    assert {e["row"] for e in answer.json["errors"]} == {0, 1}

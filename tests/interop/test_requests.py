@@ -1,6 +1,7 @@
 """The exchange format of ../shared/specs/intake.md: parsing and checking, no database."""
 
 import json
+import re
 from datetime import date
 
 from hypothesis import given
@@ -155,3 +156,77 @@ def _json_request() -> dict:
         "mobility": "seated",
         "companions": [{"name": "Марія Шевченко", "relation": "mother", "age_years": 41}],
     }
+
+
+def test_json_takes_the_types_its_schema_states_and_csv_the_spec_s_lenient_forms():
+    lenient = {"ventilated": "так", "age_years": "7", "sex": "Ж", "date_of_birth": "12.03.1984",
+               "weight_kg": "61,5", "icd10": "S72.0;T31.2", "urgency": "URGENT"}  # fmt: skip
+    result = fmt.parse_json({**_json_request(), **lenient}, TODAY)
+    assert {p.field for p in result.problems} == set(lenient)
+    messages = {p.field: p.message for p in result.problems}
+    assert "true or false" in messages["ventilated"]
+    assert "YYYY-MM-DD" in messages["date_of_birth"]
+    # The same values in a CSV file (or the form) are read as the spec allows there.
+    row = ("UCPM-1,eu_medevac,2026-11-20,UA,Шевченко,Олена,12.03.1984,Ж,uk,Fracture,"
+           "S72.0;T31.2,clinical,URGENT,stretcher,так,0")  # fmt: skip
+    (req,) = fmt.parse_csv(csv_file(row), TODAY).requests
+    assert (req.data["sex"], req.data["urgency"], req.data["ventilated"]) == (
+        "female", "urgent", True)  # fmt: skip
+
+
+def test_a_blank_text_is_left_out_but_a_blank_code_or_list_item_is_a_mistake():
+    blank_text = {**_json_request(), "notes": "  ", "sending_facility": ""}
+    (req,) = fmt.parse_json(blank_text, TODAY).requests
+    assert req.data["notes"] is None and req.data["sending_facility"] is None
+    for field, value in (("sending_country", ""), ("sending_hospital", " "),
+                         ("devices", ["chest drain", " "])):  # fmt: skip
+        problems = fmt.parse_json({**_json_request(), field: value}, TODAY).problems
+        assert [p.field for p in problems] == [field], field
+
+
+def test_dates_lie_between_1900_and_today_and_time_stamps_in_this_century_or_the_last():
+    cases = {
+        ("date_of_birth", "1899-12-31"): "between 1900-01-01 and 2026-11-25",
+        ("mdro_screened_at", "2026-11-26"): "in the future",
+        ("requested_at", "2100-01-01T00:00:00Z"): "between 1900-01-01 and 2099-12-31",
+        ("date_of_birth", "2023-02-29"): "not a date",
+    }
+    for (field, value), words in cases.items():
+        problems = fmt.parse_json({**_json_request(), field: value}, TODAY).problems
+        assert [p.field for p in problems] == [field] and words in problems[0].message, value
+    ok = {"date_of_birth": "1900-01-01", "mdro_screened_at": "2026-11-25"}
+    assert fmt.parse_json({**_json_request(), **ok}, TODAY).problems == []
+
+
+def test_time_stamps_with_a_zone_are_read_in_utc_and_without_one_as_utc():
+    for sent, stored in (("2026-11-20T08:00:00+02:00", "2026-11-20T06:00:00+00:00"),
+                         ("2026-11-20t08:00z", "2026-11-20T08:00:00+00:00"),
+                         ("2026-11-20 08:00:00.5", "2026-11-20T08:00:00.500000+00:00"),
+                         ("2026-11-20", "2026-11-20T00:00:00+00:00")):  # fmt: skip
+        (req,) = fmt.parse_json({**_json_request(), "requested_at": sent}, TODAY).requests
+        assert req.data["requested_at"] == stored, sent
+    for wrong in ("2026-11-20T24:00:00Z", "2026-11-20T08:00:00+02:60", "20261120T0800"):
+        problems = fmt.parse_json({**_json_request(), "requested_at": wrong}, TODAY).problems
+        assert [p.field for p in problems] == ["requested_at"], wrong
+
+
+@given(
+    st.dates(date(1890, 1, 1), date(2110, 12, 31)), st.dates(date(1900, 1, 1), date(2099, 12, 31))
+)
+def test_the_date_pattern_of_the_schema_holds_exactly_the_dates_the_importer_takes(d, last):
+    """The schema states the range rule as a regular expression; it must hold every calendar
+    date from 1900 up to the last day, and nothing else."""
+    pattern = re.compile(fmt.date_pattern(last))
+    assert bool(pattern.fullmatch(d.isoformat())) == (fmt.FIRST_DATE <= d <= last)
+
+
+def test_the_date_pattern_knows_leap_days_and_month_lengths():
+    pattern = re.compile(fmt.date_pattern(date(2026, 11, 25)))
+    assert pattern.fullmatch("2024-02-29") and pattern.fullmatch("2000-02-29")
+    for not_a_day in ("1900-02-29", "2023-02-29", "2025-04-31", "2026-13-01", "2026-00-10"):
+        assert not pattern.fullmatch(not_a_day), not_a_day
+
+
+def test_a_nul_character_in_a_field_s_name_is_refused_without_repeating_it():
+    (problem,) = fmt.parse_json({**_json_request(), "not\x00es": "x"}, TODAY).problems
+    assert problem.field == "not\ufffdes" and "NUL" in problem.message
