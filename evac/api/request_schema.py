@@ -16,6 +16,7 @@ from evac.interop.requests import (
     FIELDS,
     LAST_DATE,
     MAX_COMPANIONS,
+    ONE_DAY,
     VENTILATION,
     VENTILATION_MODE,
     VITAL_SIGNS,
@@ -29,7 +30,10 @@ from evac.terms import MdroStatus, Source
 # Text the importer takes as given: it holds no NUL character (no database stores it), and a
 # required text holds more than spaces (a blank optional text reads as left out).
 _ANY_TEXT = r"^[^\x00]*$"
-_SOME_TEXT = r"^[^\x00]*[^\s\x00][^\x00]*$"
+# Spaces as the importer trims them (Python's str.strip), named one by one: regular-expression
+# dialects disagree on what \s holds.
+_SPACES = "".join(f"\\u{c:04x}" for c in range(0x10000) if chr(c).isspace())
+_SOME_TEXT = rf"^[^\x00]*[^\x00{_SPACES}][^\x00]*$"
 _TIMESTAMP = (
     "An ISO 8601 date (YYYY-MM-DD) or date and time (RFC 3339); a time without zone is read as UTC"  # noqa: E501
 )
@@ -113,7 +117,7 @@ def field_schema(rule: Rule, today: date, hospitals: dict[str, str]) -> dict:
         return schema if rule.required else _optional(schema)
     if kind == "codes":
         return _optional(
-            {"type": "array", "items": {"type": "string", "pattern": rule.pattern.pattern}}
+            {"type": "array", "items": {"type": "string", "pattern": rule.input_pattern.pattern}}
         )
     if kind == "listing":
         items = (
@@ -238,7 +242,7 @@ def fhir_request_schema() -> dict:
         "required": ["resourceType", "type", "entry"],
         "properties": {
             "resourceType": {"const": "Bundle"},
-            "type": {"enum": ["document", "collection"]},
+            "type": {"enum": ["document", "collection", "batch"]},
             "entry": {"type": "array", "minItems": 1},
         },
     }
@@ -268,11 +272,12 @@ def stored_properties() -> dict:
 
 
 def arrival_time(today: date) -> dict:
-    """When a patient arrived: a date and time with its zone, on a day up to today. A time
-    later today is refused as well (422), which no pattern can state."""
+    """When a patient arrived: a date and time with its zone, its own date up to tomorrow (a
+    zone east of the server's). A moment later than now is refused as well (422), which no
+    pattern can state."""
     return _optional({
         "type": "string",
-        "pattern": moment_pattern(today),
+        "pattern": moment_pattern(today + ONE_DAY),
         "description": "A date and time with its zone (RFC 3339), not in the future; left "
         "out or null: now",
     })  # fmt: skip

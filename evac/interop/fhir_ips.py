@@ -401,7 +401,13 @@ class NotABundle(ValueError):
 
 
 def is_fhir(data: Any) -> bool:
-    return isinstance(data, dict) and "resourceType" in data
+    """A FHIR resource, not a request of the exchange format (which may carry a field of that
+    name among those evac does not read)."""
+    return (
+        isinstance(data, dict)
+        and isinstance(data.get("resourceType"), str)
+        and "external_ref" not in data
+    )
 
 
 def _given(name: dict) -> str | None:

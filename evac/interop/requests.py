@@ -14,7 +14,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from babel import Locale
@@ -42,6 +42,9 @@ from evac.terms import (
 INTAKE_SOURCES = (Source.EU_MEDEVAC, Source.DOMESTIC)
 ICD10 = re.compile(r"^[A-TV-Z][0-9][0-9A-B](\.[0-9A-Z]{1,4})?$")
 BCP47 = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+# The same codes as a sender may write them, in either case
+ICD10_SENT = re.compile(r"^[A-TV-Za-tv-z][0-9][0-9A-Ba-b](\.[0-9A-Za-z]{1,4})?$")
+BCP47_SENT = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 COUNTRIES = frozenset(code for code in Locale("en").territories if len(code) == 2)
 
 TRUE = {"yes", "true", "1", "так", "y", "ja", "да"}
@@ -55,23 +58,27 @@ NONE_WORDS = {"none", "geen", "немає", "нет", "-"}
 MAX_CSV_FIELD = 131_072
 
 
-def _nul_fields(value: Any, path: str = "") -> list[str]:
+def _nul_fields(value: Any) -> list[str]:
     """The fields (as paths) whose text or name holds a NUL character, which no database
-    stores; the paths show it as \ufffd, so that it travels no further."""
-    if isinstance(value, str):
-        return [path or "request"] if "\x00" in value else []
-    if isinstance(value, dict):
-        out = []
-        for k, v in value.items():
-            name = str(k).replace("\x00", "\ufffd")
-            field = f"{path}.{name}" if path else name
-            if "\x00" in str(k):
-                out.append(field)
-            out.extend(_nul_fields(v, field))
-        return out
-    if isinstance(value, list):
-        return [f for i, v in enumerate(value) for f in _nul_fields(v, f"{path}[{i}]")]
-    return []
+    stores; the paths show it as \ufffd, so that it travels no further. Walked without
+    recursion: a field evac does not read may be nested as deep as the JSON decoder allows."""
+    found = []
+    stack = [("", value)]
+    while stack:
+        path, v = stack.pop()
+        if isinstance(v, str):
+            if "\x00" in v:
+                found.append(path or "request")
+        elif isinstance(v, dict):
+            for k, item in v.items():
+                name = str(k).replace("\x00", "\ufffd")
+                field = f"{path}.{name}" if path else name
+                if "\x00" in str(k):
+                    found.append(field)
+                stack.append((field, item))
+        elif isinstance(v, list):
+            stack.extend((f"{path}[{i}]", item) for i, item in enumerate(v))
+    return sorted(found)
 
 
 @dataclass
@@ -123,6 +130,7 @@ class Rule:
     integer: bool = False
     # codes: the pattern every code matches, and how a code is written (upper or lower case)
     pattern: re.Pattern | None = None
+    input_pattern: re.Pattern | None = None  # as a JSON sender may write it
     case: str = ""
     max_items: int = 50
     # dates: not after today (a date of birth, a screening)
@@ -160,9 +168,9 @@ FIELDS: dict[str, Rule] = {
     "date_of_birth": Rule("date", past=True),  # or age_years
     "age_years": _number(0, 120, integer=True),
     "sex": _choice(Sex, required=True),
-    "languages": Rule("codes", pattern=BCP47, case="lower"),
+    "languages": Rule("codes", pattern=BCP47, input_pattern=BCP47_SENT, case="lower"),
     "diagnosis": _text(required=True),
-    "icd10": Rule("codes", pattern=ICD10, case="upper"),
+    "icd10": Rule("codes", pattern=ICD10, input_pattern=ICD10_SENT, case="upper"),
     "war_related": BOOLEAN,
     "requested_care": _choice(BedCategory, required=True),
     "urgency": _choice(Urgency, required=True),
@@ -204,6 +212,7 @@ COMPANION = {"name": _text(200), "relation": _text(100), "age_years": _number(0,
 # The dates a request may carry: from 1900 (no one living was born before) to the end of this
 # century (a time stamp); a date of birth or a screening not after today.
 FIRST_DATE = date(1900, 1, 1)
+ONE_DAY = timedelta(days=1)
 LAST_DATE = date(2099, 12, 31)
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?"
@@ -261,9 +270,10 @@ def moment_pattern(last: date) -> str:
 
 
 def read_moment(value: Any, today: date) -> datetime | None:
-    """A date and time with its zone (RFC 3339) on a day up to today, in UTC; None if it is
-    not one."""
-    if not isinstance(value, str) or not re.fullmatch(moment_pattern(today), value):
+    """A date and time with its zone (RFC 3339), in UTC; None if it is not one. Its own date
+    may be tomorrow's (a zone east of the server's); whether it lies in the future is the
+    caller's question."""
+    if not isinstance(value, str) or not re.fullmatch(moment_pattern(today + ONE_DAY), value):
         return None
     moment = _parse_timestamp(value, lenient=False)
     return moment.astimezone(UTC) if moment is not None else None
@@ -308,26 +318,21 @@ class _Row:
 
     def text(self, name: str, rule: Rule) -> str | None:
         v = self.value(name)
-        if isinstance(v, str) and not self.csv:
-            # The length as sent: what the schema's maxLength counts
-            too_long = len(v) > rule.max_length
-            v = v.strip() or None
-        elif v is not None and self.csv and isinstance(v, int | float) and not isinstance(v, bool):
+        if self.csv and isinstance(v, int | float) and not isinstance(v, bool):
             v = str(v)
-            too_long = len(v) > rule.max_length
-        else:
-            too_long = isinstance(v, str) and len(v) > rule.max_length
         if v is None:
             return self._missing(name, rule)
         if not isinstance(v, str):
             self.problem(name, _("%(field)s must be text.", field=name))
             return None
-        if too_long:
+        # The length as sent (in JSON, spaces around included: what the schema's maxLength
+        # counts)
+        if len(v) > rule.max_length:
             self.problem(
                 name, _("%(field)s is longer than %(n)d characters.", field=name, n=rule.max_length)
             )
             return None
-        return v
+        return v.strip() or self._missing(name, rule)
 
     def choice(self, name: str, rule: Rule) -> str | None:
         v = self.value(name)
@@ -459,15 +464,19 @@ class _Row:
         items = self._items(name)
         if items is None:
             return []
+        # JSON: each code as sent matches the schema's pattern (either case, no spaces around);
+        # no item was blank, so the list sent and the items read are in step.
+        sent = None if self.csv else self.value(name)
         out = []
-        for code in items:
-            code = code.upper() if rule.case == "upper" else code.lower()
+        for i, code in enumerate(items):
+            wrong = sent is not None and not rule.input_pattern.fullmatch(sent[i])
+            code = code.strip().upper() if rule.case == "upper" else code.strip().lower()
             out.append(code)
-            if not rule.pattern.match(code):
+            if wrong or not rule.pattern.match(code):
                 self.problem(name, _CODE_PROBLEMS[name](code))
         return out
 
-    def _items(self, name: str) -> list[str] | None:
+    def _items(self, name: str, max_length: int | None = None) -> list[str] | None:
         v = self.value(name)
         if v is None:
             return None
@@ -477,6 +486,12 @@ class _Row:
             items = v
             if not self.csv and not all(item.strip() for item in items):
                 self.problem(name, _("%(field)s holds an empty text.", field=name))
+                return None
+            if not self.csv and max_length and any(len(item) > max_length for item in items):
+                # as sent, spaces around included, as the schema's maxLength counts
+                self.problem(
+                    name, _("%(field)s is longer than %(n)d characters.", field=name, n=max_length)
+                )
                 return None
         else:
             self.problem(name, _("%(field)s must be a list of texts.", field=name))
@@ -488,7 +503,7 @@ class _Row:
         v = self.value(name)
         if self.csv and isinstance(v, str) and v.lower() in NONE_WORDS:
             return []
-        items = self._items(name)
+        items = self._items(name, rule.max_length)
         if items is None:
             return None
         if len(items) > rule.max_items:
@@ -598,8 +613,6 @@ def validate(raw: dict[str, Any], row: int, from_csv: bool, today: date) -> Pars
     if dob is None and d["age_years"] is None and r.value("date_of_birth") is None:
         r.problem("date_of_birth", _("Give date_of_birth or age_years."))
     d["mdro_status"] = d["mdro_status"] or MdroStatus.UNKNOWN.value
-    if d["weight_kg"] is not None and d["weight_kg"] < 1:
-        r.problem("weight_kg", "x")
     d["companions"] = _companions(r)
     screened = d["mdro_screened_at"]
     d["mdro_screened_at"] = screened.isoformat() if screened else None
@@ -883,10 +896,10 @@ def load_json(content: bytes | str) -> tuple[Any, Problem | None]:
         return json.loads(content), None
     except UnicodeDecodeError:
         return None, Problem("", _("The text is not UTF-8. Save it as UTF-8."))
-    except json.JSONDecodeError as exc:
-        return None, Problem("", _("Not valid JSON: %(error)s", error=exc))
     except RecursionError:
         return None, Problem("", _("The JSON is nested too deeply to be a request."))
+    except ValueError as exc:  # JSONDecodeError, and a number of more than 4,300 digits
+        return None, Problem("", _("Not valid JSON: %(error)s", error=exc))
 
 
 def parse_json(

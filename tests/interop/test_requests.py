@@ -230,3 +230,35 @@ def test_the_date_pattern_knows_leap_days_and_month_lengths():
 def test_a_nul_character_in_a_field_s_name_is_refused_without_repeating_it():
     (problem,) = fmt.parse_json({**_json_request(), "not\x00es": "x"}, TODAY).problems
     assert problem.field == "not\ufffdes" and "NUL" in problem.message
+
+
+def test_what_the_review_found_stays_fixed():
+    # A premature newborn's weight (0.3 kg is the spec's lowest)
+    (req,) = fmt.parse_json({**_json_request(), "weight_kg": 0.5}, TODAY).requests
+    assert req.data["weight_kg"] == 0.5
+    # A field named resourceType among those evac does not read does not make it FHIR
+    assert fmt.parse_json({**_json_request(), "resourceType": "x"}, TODAY).problems == []
+    # A text of spaces only longer than its field is too long, as the schema says
+    problems = fmt.parse_json({**_json_request(), "contact_phone": " " * 51}, TODAY).problems
+    assert [p.field for p in problems] == ["contact_phone"]
+    # Codes in either case, as the schema states them; spaces around are not a code
+    (req,) = fmt.parse_json({**_json_request(), "icd10": ["s72.0"], "languages": ["UK"]},
+                            TODAY).requests  # fmt: skip
+    assert (req.data["icd10"], req.data["languages"]) == (["S72.0"], ["uk"])
+    problems = fmt.parse_json({**_json_request(), "icd10": [" S72.0"]}, TODAY).problems
+    assert [p.field for p in problems] == ["icd10"]
+    # Nested deeper than recursion would go, in a field evac does not read
+    deep = json.dumps({**_json_request(), "extra": json.loads("[" * 900 + "]" * 900)})
+    assert fmt.parse_json(deep.encode(), TODAY).requests
+    # A number of more than 4,300 digits is refused, not a crash
+    assert (
+        "Not valid JSON"
+        in fmt.parse_json(b'{"age_years": ' + b"9" * 5000 + b"}", TODAY).problems[0].message
+    )
+
+
+def test_an_arrival_time_is_read_in_utc_whatever_its_own_date():
+    moment = fmt.read_moment("2026-11-26T00:30:00+01:00", TODAY)  # 23:30 UTC on the 25th
+    assert moment.isoformat() == "2026-11-25T23:30:00+00:00"
+    assert fmt.read_moment("2026-11-25T10:00:00", TODAY) is None  # no zone
+    assert fmt.read_moment("yesterday", TODAY) is None
