@@ -46,6 +46,7 @@ from evac.web import (
     scenarios,
     situation,
     spreading,
+    template_i18n,
     transport,
     triage,
 )
@@ -138,6 +139,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = lambda v, fmt="short": format_datetime(v, fmt) if v else "–"
     app.jinja_env.filters["time_of_day"] = lambda v: format_datetime(v, "HH:mm") if v else "–"
     app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else "–"
+    # After the globals above: label and percent are replaced by per-locale cached ones.
+    template_i18n.install(app)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
