@@ -111,11 +111,17 @@ def overview(user: User, since=None) -> Overview:
             )
         )
     open_total = sum(n for s, n in counts.items() if workflow.is_open(s))
-    from evac.services import spreading
+    from evac.services import capacity, spreading
 
     alerts, quotas = [], []
+    # The same occupancy feeds the spread alerts and the full regions: read it once.
+    regions = (
+        capacity.current_capacity()
+        if user.has_role(Role.COORDINATOR, Role.ADMIN, Role.VIEWER)
+        else []
+    )
     if user.has_role(Role.COORDINATOR, Role.ADMIN, Role.VIEWER):
-        alerts = spreading.spread_alerts()
+        alerts = spreading.spread_alerts(regions)
     if user.has_role(Role.COORDINATOR, Role.ADMIN, Role.REGIONAL):
         quotas = spreading.quotas_for(user)
     pending, flights, new, full_regions = [], [], [], []
@@ -128,10 +134,8 @@ def overview(user: User, since=None) -> Overview:
             .options(selectinload(Offer.hospital), selectinload(Offer.case))
             .order_by(Offer.deadline).limit(20)))  # fmt: skip
         flights = _flights_soon()
-        from evac.services import capacity
-
         full_regions = sorted(
-            ((rc.region.code, c, b.fraction) for rc in capacity.current_capacity()
+            ((rc.region.code, c, b.fraction) for rc in regions
              for c, b in rc.beds.items() if b.fraction is not None and b.fraction >= 0.90),
             key=lambda r: -r[2],
         )[:12]  # fmt: skip
