@@ -7,7 +7,20 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, case, func, or_, select, union
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    case,
+    cast,
+    func,
+    null,
+    or_,
+    select,
+    true,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import selectinload
 
 from evac import triage, workflow
@@ -210,25 +223,31 @@ def case_board(user: User, f: BoardFilters) -> BoardPage:
             .where(Patient.search_text.like(term), identity_clause(user)),
         )
         base = base.where(Case.id.in_(found))
-    counts = _status_counts(base) if f.counts else {}
+    column = SORTS.get(f.sort, Case.received_at)
+    if f.sort == "name" and not user.has_role(Role.COORDINATOR, Role.ADMIN):
+        column = Case.received_at  # the order of names would betray them
+    per_page = max(1, min(f.per_page, 200))
+    chosen = None
+    if f.q and f.counts:
+        # A search is the dear part: its counts and its page come from one evaluation of it.
+        counts, chosen = _search_counts_and_page(base, f, column, per_page)
+    else:
+        counts = _status_counts(base) if f.counts else {}
     query = base.where(Case.status == f.status) if f.status else base
     if f.counts:
         total = counts.get(f.status, 0) if f.status else sum(counts.values())
     else:
         total = db.session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
-    column = SORTS.get(f.sort, Case.received_at)
-    if f.sort == "name" and not user.has_role(Role.COORDINATOR, Role.ADMIN):
-        column = Case.received_at  # the order of names would betray them
     order = column.desc() if f.descending else column.asc()
     tiebreak = Case.id.desc() if f.descending else Case.id.asc()
-    per_page = max(1, min(f.per_page, 200))
     pages = max(1, -(-total // per_page))
     page = max(1, min(f.page, pages))
-    ids = query.with_only_columns(Case.id).order_by(order, tiebreak)
-    if f.sort == "name":
-        ids = ids.join(Patient, Patient.case_id == Case.id)
-    ids = ids.limit(per_page).offset((page - 1) * per_page)
-    chosen = list(db.session.scalars(ids))
+    if chosen is None or page != f.page:
+        ids = query.with_only_columns(Case.id).order_by(order, tiebreak)
+        if f.sort == "name":
+            ids = ids.join(Patient, Patient.case_id == Case.id)
+        ids = ids.limit(per_page).offset((page - 1) * per_page)
+        chosen = list(db.session.scalars(ids))
     rows = {
         c.id: c
         for c in db.session.scalars(
@@ -242,6 +261,38 @@ def case_board(user: User, f: BoardFilters) -> BoardPage:
         )
     }
     return BoardPage([rows[i] for i in chosen if i in rows], total, page, pages, per_page, counts)
+
+
+def _search_counts_and_page(
+    base: Select, f: BoardFilters, column, per_page: int
+) -> tuple[dict[str, int], list[int]]:
+    """The counts per status of the cases found, and the ids of the page asked for, in one
+    statement over the search's result (a common table expression both parts read)."""
+    found = base.with_only_columns(Case.id, Case.status, column.label("sort_key")).order_by(None)
+    if f.sort == "name":
+        found = found.join(Patient, Patient.case_id == Case.id)
+    found = found.cte("found")
+    key, tiebreak = found.c.sort_key, found.c.id
+    order = (key.desc(), tiebreak.desc()) if f.descending else (key.asc(), tiebreak.asc())
+    page = (
+        select(found.c.id, func.row_number().over(order_by=order).label("position"))
+        .where(found.c.status == f.status if f.status else true())
+        .order_by(*order)
+        .limit(per_page)
+        .offset((max(f.page, 1) - 1) * per_page)
+        .subquery()
+    )
+    no_text, no_number = cast(null(), String), cast(null(), Integer)
+    rows = db.session.execute(
+        union_all(
+            select(found.c.status, func.count(), no_number).group_by(found.c.status),
+            select(no_text, page.c.position, page.c.id),
+        )
+    ).all()
+    counts = {status: n for status, n, case_id in rows if case_id is None}
+    chosen = [case_id for _s, _position, case_id in sorted(
+        (r for r in rows if r[2] is not None), key=lambda r: r[1])]  # fmt: skip
+    return counts, chosen
 
 
 def _status_counts(base: Select) -> dict[str, int]:
