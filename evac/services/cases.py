@@ -263,6 +263,9 @@ def case_board(user: User, f: BoardFilters) -> BoardPage:
     return BoardPage([rows[i] for i in chosen if i in rows], total, page, pages, per_page, counts)
 
 
+MAX_PAGE = 1_000_000
+
+
 def _search_counts_and_page(
     base: Select, f: BoardFilters, column, per_page: int
 ) -> tuple[dict[str, int], list[int]]:
@@ -279,7 +282,9 @@ def _search_counts_and_page(
         .where(found.c.status == f.status if f.status else true())
         .order_by(*order)
         .limit(per_page)
-        .offset((max(f.page, 1) - 1) * per_page)
+        # A page past any count (page=10**20 typed in the address) is re-asked once clamped;
+        # the offset must still fit the database's integers.
+        .offset((max(1, min(f.page, MAX_PAGE)) - 1) * per_page)
         .subquery()
     )
     no_text, no_number = cast(null(), String), cast(null(), Integer)

@@ -32,8 +32,10 @@ def _locale(ctx) -> Locale:
 
 
 @lru_cache(maxsize=4096)
-def _label(locale: Locale, value) -> str:
-    # The locale is part of the key: lazy labels translate into the current one.
+def _label(locale: Locale, kind: type, value) -> str:
+    # The locale is part of the key (lazy labels translate into the current one), and so is the
+    # kind of term: a str enum member equals its value, and Sex("other") is not
+    # BedCategory("other").
     return terms.label(value)
 
 
@@ -55,7 +57,7 @@ def install(app: Flask) -> None:
     def label(ctx, value):
         if value is None or isinstance(value, bool) or not isinstance(value, terms.StrEnum):
             return terms.label(value)
-        return _label(_locale(ctx), value)
+        return _label(_locale(ctx), type(value), value)
 
     @pass_context
     def percent(ctx, fraction):

@@ -52,3 +52,11 @@ def test_a_search_pages_and_counts_as_the_plain_board_does(app, make):
                 by_hand[c.status] = by_hand.get(c.status, 0) + 1
             assert counted == by_hand
         db.session.remove()
+
+
+def test_a_page_number_past_any_count_shows_the_last_page(as_user, make):
+    client = as_user("coordinator")
+    make.case(family_name="Шевченко")
+    for query in ("?q=shev&", "?"):
+        response = client.get(f"/cases/{query}page=100000000000000000000")
+        assert response.status_code == 200 and "Shevchenko" in response.get_data(as_text=True)
