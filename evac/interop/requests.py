@@ -290,7 +290,7 @@ class _Row:
     def __init__(self, raw: dict[str, Any], row: int, lenient: bool, today: date):
         self.raw = raw
         self.row = row
-        self.csv = lenient
+        self.lenient = lenient
         self.today = today
         self.problems: list[Problem] = []
 
@@ -300,17 +300,12 @@ class _Row:
     def value(self, name: str) -> Any:
         """What was sent, None when left out; lenient rows read a blank text as left out."""
         v = self.raw.get(name)
-        if self.csv and isinstance(v, str):
+        if self.lenient and isinstance(v, str):
             return v.strip() or None
         return v
 
     def read(self, name: str, rule: Rule) -> Any:
-        reader = {
-            "text": self.text, "choice": self.choice, "boolean": self.boolean,
-            "number": self.number, "date": self.date_value, "timestamp": self.timestamp,
-            "listing": self.listing, "codes": self.codes,
-        }[rule.kind]  # fmt: skip
-        return reader(name, rule)
+        return getattr(self, _READERS[rule.kind])(name, rule)
 
     def _missing(self, name: str, rule: Rule) -> None:
         if rule.required:
@@ -318,7 +313,7 @@ class _Row:
 
     def text(self, name: str, rule: Rule) -> str | None:
         v = self.value(name)
-        if self.csv and isinstance(v, int | float) and not isinstance(v, bool):
+        if self.lenient and isinstance(v, int | float) and not isinstance(v, bool):
             v = str(v)
         if v is None:
             return self._missing(name, rule)
@@ -328,17 +323,19 @@ class _Row:
         # The length as sent (in JSON, spaces around included: what the schema's maxLength
         # counts)
         if len(v) > rule.max_length:
-            self.problem(
-                name, _("%(field)s is longer than %(n)d characters.", field=name, n=rule.max_length)
-            )
-            return None
+            return self._too_long(name, rule.max_length)
         return v.strip() or self._missing(name, rule)
+
+    def _too_long(self, name: str, max_length: int) -> None:
+        self.problem(
+            name, _("%(field)s is longer than %(n)d characters.", field=name, n=max_length)
+        )
 
     def choice(self, name: str, rule: Rule) -> str | None:
         v = self.value(name)
         if v is None:
             return self._missing(name, rule)
-        if self.csv:
+        if self.lenient:
             v = str(v).lower()
             if name == "sex":
                 v = SEX_ALIASES.get(v, v)
@@ -359,7 +356,7 @@ class _Row:
         v = self.value(name)
         if v is None or isinstance(v, bool):
             return v
-        s = str(v).lower() if self.csv else None
+        s = str(v).lower() if self.lenient else None
         if s in TRUE:
             return True
         if s in FALSE:
@@ -367,7 +364,7 @@ class _Row:
         self.problem(
             name,
             _("%(field)s is '%(value)s'; expected yes or no.", field=name, value=v)
-            if self.csv
+            if self.lenient
             else _("%(field)s is '%(value)s'; expected true or false.", field=name, value=v),
         )
         return None
@@ -377,7 +374,7 @@ class _Row:
         if v is None:
             return None
         try:
-            if isinstance(v, bool) or (isinstance(v, str) and not self.csv):
+            if isinstance(v, bool) or (isinstance(v, str) and not self.lenient):
                 raise ValueError
             n = float(str(v).replace(",", ".")) if isinstance(v, str) else float(v)
             if rule.integer:
@@ -424,7 +421,7 @@ class _Row:
         if v is None:
             return self._missing(name, rule)
         d = None
-        if isinstance(v, str) and (self.csv or _ISO_DATE.fullmatch(v)):
+        if isinstance(v, str) and (self.lenient or _ISO_DATE.fullmatch(v)):
             d = _parse_date(v)
         if d is None:
             self.problem(
@@ -434,7 +431,7 @@ class _Row:
                     field=name,
                     value=v,
                 )
-                if self.csv
+                if self.lenient
                 else _("%(field)s is '%(value)s', not a date (YYYY-MM-DD).", field=name, value=v),
             )
             return None
@@ -444,7 +441,7 @@ class _Row:
         v = self.value(name)
         if v is None:
             return self._missing(name, rule)
-        ts = _parse_timestamp(v, self.csv)
+        ts = _parse_timestamp(v, self.lenient)
         if ts is None:
             self.problem(
                 name,
@@ -466,7 +463,7 @@ class _Row:
             return []
         # JSON: each code as sent matches the schema's pattern (either case, no spaces around);
         # no item was blank, so the list sent and the items read are in step.
-        sent = None if self.csv else self.value(name)
+        sent = None if self.lenient else self.value(name)
         out = []
         for i, code in enumerate(items):
             wrong = sent is not None and not rule.input_pattern.fullmatch(sent[i])
@@ -480,28 +477,26 @@ class _Row:
         v = self.value(name)
         if v is None:
             return None
-        if isinstance(v, str) and self.csv:
+        if isinstance(v, str) and self.lenient:
             items = v.split(";")
         elif isinstance(v, list) and all(isinstance(item, str) for item in v):
             items = v
-            if not self.csv and not all(item.strip() for item in items):
+            if not self.lenient and not all(item.strip() for item in items):
                 self.problem(name, _("%(field)s holds an empty text.", field=name))
-                return None
-            if not self.csv and max_length and any(len(item) > max_length for item in items):
-                # as sent, spaces around included, as the schema's maxLength counts
-                self.problem(
-                    name, _("%(field)s is longer than %(n)d characters.", field=name, n=max_length)
-                )
                 return None
         else:
             self.problem(name, _("%(field)s must be a list of texts.", field=name))
             return None
+        # In JSON the length as sent, spaces around included (as the schema's maxLength counts)
+        measured = items if not self.lenient else [item.strip() for item in items]
+        if max_length and any(len(item) > max_length for item in measured):
+            return self._too_long(name, max_length)
         return [item.strip() for item in items if item.strip()]
 
     def listing(self, name: str, rule: Rule) -> list[str] | None:
         """A list the sender may leave out (None: unknown) or say is empty ([]: none)."""
         v = self.value(name)
-        if self.csv and isinstance(v, str) and v.lower() in NONE_WORDS:
+        if self.lenient and isinstance(v, str) and v.lower() in NONE_WORDS:
             return []
         items = self._items(name, rule.max_length)
         if items is None:
@@ -509,11 +504,6 @@ class _Row:
         if len(items) > rule.max_items:
             self.problem(
                 name, _("%(field)s holds more than %(n)d items.", field=name, n=rule.max_items)
-            )
-            return None
-        if any(len(item) > rule.max_length for item in items):
-            self.problem(
-                name, _("%(field)s is longer than %(n)d characters.", field=name, n=rule.max_length)
             )
             return None
         if rule.choices:
@@ -532,6 +522,11 @@ class _Row:
         return items
 
 
+# The kinds of field one reader of _Row reads alone (the others are read with their neighbours)
+_READERS = {
+    "text": "text", "choice": "choice", "boolean": "boolean", "number": "number",
+    "date": "date_value", "timestamp": "timestamp", "listing": "listing", "codes": "codes",
+}  # fmt: skip
 _CODE_PROBLEMS = {
     "languages": lambda code: _("'%(code)s' is not a language code such as uk or ru.", code=code),
     "icd10": lambda code: _(
@@ -599,7 +594,7 @@ def validate(raw: dict[str, Any], row: int, from_csv: bool, today: date) -> Pars
     )
     d: dict[str, Any] = {}
     for name, rule in FIELDS.items():
-        if rule.kind in _SIMPLE:
+        if rule.kind in _READERS:
             d[name] = r.read(name, rule)
     # What the rules above read, and the rules between fields
     if d["requested_at"] is not None:
@@ -640,7 +635,6 @@ def validate(raw: dict[str, Any], row: int, from_csv: bool, today: date) -> Pars
     return ParseResult(requests=[ParsedRequest(row, d)], labels=labels, warnings=warnings)
 
 
-_SIMPLE = {"text", "choice", "boolean", "number", "date", "timestamp", "codes", "listing"}
 VERSION_2 = tuple(FIELDS)[tuple(FIELDS).index("patient_type") :]
 
 
@@ -648,7 +642,7 @@ def _blank_code(r: _Row, name: str) -> bool:
     """A JSON sender without a code leaves the field out: a blank code is a mistake, not "none"
     (a CSV column is blank when there is nothing to say)."""
     v = r.value(name)
-    if isinstance(v, str) and not v.strip() and not r.csv:
+    if isinstance(v, str) and not v.strip() and not r.lenient:
         r.problem(name, _("%(field)s is empty; give a code or leave the field out.", field=name))
         return True
     return False
@@ -716,7 +710,7 @@ def _measurements(
 
 def _vital_signs(r: _Row) -> dict[str, Any] | None:
     """The last vital signs: a JSON object, or CSV columns (vs_recorded_at, bp as 120/80)."""
-    if r.csv:
+    if r.lenient:
         flat = {
             name: r.raw.get(name)
             for name in VITAL_SIGNS
@@ -739,15 +733,15 @@ def _vital_signs(r: _Row) -> dict[str, Any] | None:
             r.problem("vital_signs", _("vital_signs must be an object."))
             return None
         prefix = "vital_signs."
-    sub = _Row(raw, r.row, r.csv, r.today)
+    sub = _Row(raw, r.row, r.lenient, r.today)
     out = _measurements(sub, VITAL_SIGNS, prefix, r)
     recorded = sub.timestamp("recorded_at", Rule("timestamp"))
     for p in sub.problems:
-        r.problem("vs_recorded_at" if r.csv else f"{prefix}{p.field}", p.message)
+        r.problem("vs_recorded_at" if r.lenient else f"{prefix}{p.field}", p.message)
     if not out:
         if recorded is not None:
             r.problem(
-                "vs_recorded_at" if r.csv else "vital_signs",
+                "vs_recorded_at" if r.lenient else "vital_signs",
                 _("The vital signs give a time but no values."),
             )
         return None
@@ -758,7 +752,7 @@ def _vital_signs(r: _Row) -> dict[str, Any] | None:
 
 def _ventilation(r: _Row) -> dict[str, Any] | None:
     """Ventilator settings: a JSON object, or CSV columns vent_mode, fio2, peep_cmh2o."""
-    if r.csv:
+    if r.lenient:
         raw, prefix = {"mode": r.raw.get("vent_mode"), **{k: r.raw.get(k) for k in VENTILATION}}, ""
     else:
         raw = r.value("ventilation")
@@ -768,18 +762,18 @@ def _ventilation(r: _Row) -> dict[str, Any] | None:
             r.problem("ventilation", _("ventilation must be an object."))
             return None
         prefix = "ventilation."
-    sub = _Row(raw, r.row, r.csv, r.today)
+    sub = _Row(raw, r.row, r.lenient, r.today)
     out = _measurements(sub, VENTILATION, prefix, r)
     mode = sub.text("mode", VENTILATION_MODE)
     for p in sub.problems:
-        r.problem("vent_mode" if r.csv else f"{prefix}{p.field}", p.message)
+        r.problem("vent_mode" if r.lenient else f"{prefix}{p.field}", p.message)
     if mode is not None:
         out["mode"] = mode
     return out or None
 
 
 def _companions(r: _Row) -> list[dict[str, Any]]:
-    if r.csv:
+    if r.lenient:
         count = r.number("companion_count", _number(0, MAX_COMPANIONS, integer=True)) or 0
         notes = r.text("companion_notes", _text())
         return [

@@ -113,14 +113,10 @@ def overview(user: User, since=None) -> Overview:
     open_total = sum(n for s, n in counts.items() if workflow.is_open(s))
     from evac.services import capacity, spreading
 
-    alerts, quotas = [], []
-    # The same occupancy feeds the spread alerts and the full regions: read it once.
-    regions = (
-        capacity.current_capacity()
-        if user.has_role(Role.COORDINATOR, Role.ADMIN, Role.VIEWER)
-        else []
-    )
+    alerts, quotas, regions = [], [], []
     if user.has_role(Role.COORDINATOR, Role.ADMIN, Role.VIEWER):
+        # The same occupancy feeds the spread alerts and the full regions: read it once.
+        regions = capacity.current_capacity()
         alerts = spreading.spread_alerts(regions)
     if user.has_role(Role.COORDINATOR, Role.ADMIN, Role.REGIONAL):
         quotas = spreading.quotas_for(user)
