@@ -5,9 +5,12 @@ seed-demo and a few hundred requests imported through the CLI (and a 50-patient 
 through the services) give the real shape; bulk SQL clones those cases to N, with triage records,
 offers, status history, audit events and companions, and adds capacity history for every
 hospital (twice a day for 180 days); then VACUUM ANALYZE. Then it starts gunicorn (4 workers,
-production settings, rate limits raised), signs in through the form, creates an API token and
+production settings, rate limits raised), signs in one browser per simulated user through the
+form (each keeps its own session's cookies, as a browser does), creates an API token and
 runs a closed-loop load (asyncio + httpx, one process, bounded by seconds and by request count)
-at 1, 10 and 20 users against each page, beside a static file as the peer. Last it times an
+at 1, 10 and 20 users against each page, beside a static file as the peer, and once more at 20
+users while a coordinator's capacity report arrives every second (each a change, so the pages
+evac keeps until the data changes are drawn again: the cost of a busy night). Last it times an
 import of 10,000 requests through the CLI, a placement proposal for 200 cases and a 50-patient
 flight bundle, each against its target. It only talks to 127.0.0.1.
 
@@ -445,7 +448,8 @@ def cookies_of(response) -> dict[str, str]:
     return found
 
 
-def sign_in(base: str, email: str, password: str) -> str:
+def sign_in(base: str, email: str, password: str) -> dict[str, str]:
+    """A new sign-in session: its cookies."""
     import httpx
 
     with httpx.Client(base_url=base, timeout=30) as client:
@@ -460,7 +464,26 @@ def sign_in(base: str, email: str, password: str) -> str:
         if answer.status_code != 302:
             raise RuntimeError(f"sign-in failed: {answer.status_code} {answer.text[:500]}")
         jar.update(cookies_of(answer))
-    return "; ".join(f"{k}={v}" for k, v in jar.items())
+    return jar
+
+
+@dataclass
+class Browser:
+    """One user's browser: its own sign-in session, whose cookies it keeps from answer to answer
+    as a browser does (by hand: the production cookies are Secure, and this is plain HTTP), or
+    a system with a bearer token."""
+
+    jar: dict[str, str] | None = None
+    bearer: str | None = None
+
+    def headers(self) -> dict[str, str]:
+        if self.bearer:
+            return {"Authorization": f"Bearer {self.bearer}"}
+        return {"Cookie": "; ".join(f"{k}={v}" for k, v in self.jar.items())}
+
+    def keep(self, response) -> None:
+        if self.jar is not None:
+            self.jar.update(cookies_of(response))
 
 
 @dataclass
@@ -472,6 +495,8 @@ class Cell:
     target: str | None = None
     wall: float = 0.0
     load: float = 0.0
+    writes: float = 0.0  # capacity reports per second sent beside the load
+    written: int = 0
 
     def q(self, p: float) -> float:
         ordered = sorted(self.times)
@@ -486,34 +511,70 @@ class Cell:
         return sum(n for s, n in self.statuses.items() if s != 200)
 
 
-async def run_cell(base: str, path: str, headers: dict, users: int, seconds: float,
-                   max_requests: int, cell: Cell) -> None:  # fmt: skip
+async def run_cell(base: str, path: str, browsers: list[Browser], users: int, seconds: float,
+                   max_requests: int, cell: Cell, writer: Writer | None = None) -> None:  # fmt: skip
     import httpx
 
-    limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits,
-                                 timeout=120) as client:  # fmt: skip
-        await client.get(path)  # warm this worker's caches and the connection
+    limits = httpx.Limits(max_connections=users + 1, max_keepalive_connections=users + 1)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
+        for browser in browsers[:users]:  # warm this worker's caches and the connection
+            browser.keep(await client.get(path, headers=browser.headers()))
         deadline = time.perf_counter() + seconds
         sent = 0
 
-        async def user() -> None:
+        async def user(browser: Browser) -> None:
             nonlocal sent
             while time.perf_counter() < deadline and sent < max_requests:
                 sent += 1
                 started = time.perf_counter()
                 try:
-                    response = await client.get(path)
+                    response = await client.get(path, headers=browser.headers())
                     status = response.status_code
+                    browser.keep(response)
                 except httpx.HTTPError:
                     status = 0
                 cell.times.append(time.perf_counter() - started)
                 cell.statuses[status] = cell.statuses.get(status, 0) + 1
 
+        async def write() -> None:
+            # A coordinator's changes while others read: each one is a new version of the
+            # data, so every page kept before it is drawn again (evac.web.page_cache).
+            while time.perf_counter() < deadline and sent < max_requests:
+                response = await client.put(writer.path, json=writer.body(cell.written),
+                                            headers=writer.browser.headers())  # fmt: skip
+                assert response.status_code == 200, response.text[:300]
+                cell.written += 1
+                await asyncio.sleep(1 / cell.writes)
+
         started = time.perf_counter()
-        await asyncio.gather(*(user() for _ in range(users)))
+        work = [user(browsers[i % len(browsers)]) for i in range(users)]
+        if writer is not None and cell.writes:
+            work.append(write())
+        await asyncio.gather(*work)
         cell.wall = time.perf_counter() - started
     cell.load = os.getloadavg()[0]
+
+
+@dataclass
+class Writer:
+    path: str
+    browser: Browser
+    category: str
+    capacity: int
+
+    def body(self, n: int) -> dict:
+        occupied = self.capacity // 2 + n % 2
+        return {"categories": {self.category: {"capacity": self.capacity, "occupied": occupied}}}
+
+
+def writer_for(url: str, browser: Browser) -> Writer:
+    with connect(url) as conn:
+        code, category, capacity = conn.execute(
+            """SELECT h.code, b.category, b.capacity FROM hospital_beds b
+               JOIN hospital h ON h.id = b.hospital_id
+               WHERE b.category = 'clinical' AND b.capacity > 2 ORDER BY h.code LIMIT 1"""
+        ).fetchone()
+    return Writer(f"/api/v1/hospitals/{code}/capacity", browser, category, capacity)
 
 
 def pages(url: str) -> list[tuple[str, str, str, str | None]]:
@@ -550,13 +611,20 @@ def serve_and_load(url: str, args) -> list[Cell]:
         wait_until_up(base, process, log)
         from evac.demo import DEMO_PASSWORD
 
-        cookie = sign_in(base, COORDINATOR, DEMO_PASSWORD)
+        users_list = [int(u) for u in args.users.split(",")]
+        # Each simulated user is a coordinator in a browser of their own: their own sign-in
+        # session, so what evac keeps for one is not what it hands another.
         token = flask(url, "create-api-token", COORDINATOR, "--label", "bench/load.py",
                       "--days", "1").strip().splitlines()[-1]  # fmt: skip
-        auth = {"cookie": {"Cookie": cookie}, "bearer": {"Authorization": f"Bearer {token}"}}
-        users_list = [int(u) for u in args.users.split(",")]
+        auth = {
+            "cookie": [Browser(jar=sign_in(base, COORDINATOR, DEMO_PASSWORD))
+                       for _ in range(max(users_list))],
+            "bearer": [Browser(bearer=token)],  # one partner system, many requests at once
+        }  # fmt: skip
+        writer = writer_for(url, auth["bearer"][0])
         for name, path, kind, target in pages(url):
-            first = httpx.get(base + path, headers=auth[kind], timeout=120)
+            browser = auth[kind][0]
+            first = httpx.get(base + path, headers=browser.headers(), timeout=120)
             if first.status_code != 200:
                 print(f"! {name}: {first.status_code} {first.text[:200]!r}", flush=True)
             # every worker warm (templates, catalogues, connection) before the clock runs
@@ -569,23 +637,32 @@ def serve_and_load(url: str, args) -> list[Cell]:
                 print(f"  {name} @{users}: p95 {cell.q(0.95):.0f} ms, {cell.rps:.1f} rps, "
                       f"n {len(cell.times)}, errors {cell.errors}, load {cell.load:.1f}",
                       flush=True)  # fmt: skip
+            if args.writes_per_second > 0:
+                users = max(users_list)
+                cell = Cell(name, users, target=target, writes=args.writes_per_second)
+                asyncio.run(run_cell(base, path, auth[kind], users, args.seconds,
+                                     args.max_requests, cell, writer))  # fmt: skip
+                cells.append(cell)
+                print(f"  {name} @{users} + {cell.written} writes: p95 {cell.q(0.95):.0f} ms, "
+                      f"{cell.rps:.1f} rps, errors {cell.errors}", flush=True)  # fmt: skip
     finally:
         stop(process)
     return cells
 
 
 def table(cells: list[Cell]) -> str:
-    static = {c.users: c for c in cells if c.target is None}
+    static = {c.users: c for c in cells if c.target is None and not c.writes}
     lines = ["| page | users | p50 ms | p95 ms | p99 ms | rps | n | errors | p95 / static p95 "
              "| target p95 | verdict | load avg |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for c in cells:
         peer = static.get(c.users)
-        ratio = f"{c.q(0.95) / peer.q(0.95):.0f}x" if peer and c.target else "-"
+        ratio = f"{c.q(0.95) / peer.q(0.95):.1f}x" if peer and c.target else "-"
+        users = f"{c.users} + {c.writes:g} write/s" if c.writes else str(c.users)
         target = TARGETS.get(c.target)
         verdict = "-" if target is None else ("ok" if c.q(0.95) <= target else "MISS")
         lines.append(
-            f"| {c.page} | {c.users} | {c.q(0.5):.0f} | {c.q(0.95):.0f} | {c.q(0.99):.0f} | "
+            f"| {c.page} | {users} | {c.q(0.5):.0f} | {c.q(0.95):.0f} | {c.q(0.99):.0f} | "
             f"{c.rps:.1f} | {len(c.times)} | {c.errors or '-'} | {ratio} | "
             f"{target if target else '-'} | {verdict} | {c.load:.1f} |"
         )
@@ -694,6 +771,9 @@ def main() -> None:
     parser.add_argument("--users", default="1,10,20")
     parser.add_argument("--seconds", type=float, default=10, help="per page and user count")
     parser.add_argument("--max-requests", type=int, default=3000, help="per page and user count")
+    parser.add_argument("--writes-per-second", type=float, default=1.0,
+                        help="capacity reports sent beside the largest user count, in a cell of "
+                        "its own per page (0: none)")  # fmt: skip
     parser.add_argument("--import-size", type=int, default=10_000)
     parser.add_argument("--keep-db", action="store_true", help="leave the database for a rerun")
     parser.add_argument("--reuse-db", action="store_true", help="skip the build")

@@ -28,6 +28,8 @@ def create_app(config: dict | None = None) -> Flask:
     from evac.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    from evac import data_version  # noqa: F401 (notes every change; see its docstring)
+
     migrate.init_app(app, db, directory=str(settings.resource_dir("migrations")))
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -99,6 +99,8 @@ def from_environment(instance_path: str) -> dict:
         # The most requests one batch (file, upload or API call) may hold.
         "EVAC_MAX_BATCH": int(env.get("EVAC_MAX_BATCH", 1000)),
         "EVAC_PAGE_SIZE": int(env.get("EVAC_PAGE_SIZE", 50)),
+        # Drawn pages kept per process until the data changes (evac.web.page_cache); 0: none.
+        "EVAC_PAGE_CACHE_ENTRIES": int(env.get("EVAC_PAGE_CACHE_ENTRIES", 256)),
         "EVAC_CENTRE_NAME": env.get("EVAC_CENTRE_NAME", "LCPS / PECC"),
         "EVAC_CENTRE_PHONE": env.get("EVAC_CENTRE_PHONE", "+31 88 000 0000"),
         "EVAC_CENTRE_EMAIL": env.get("EVAC_CENTRE_EMAIL", "pecc@lcps.example"),

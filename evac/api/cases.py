@@ -12,6 +12,7 @@ from evac.api import api_roles, bp, params
 from evac.api.serialize import case_detail, case_summary
 from evac.services import cases as case_service
 from evac.terms import CaseStatus
+from evac.web import page_cache
 from evac.web.access import CASE_READERS
 
 STATUSES = [s.value for s in CaseStatus]
@@ -34,14 +35,16 @@ def list_cases():
         descending=True,
         counts=False,  # the API answers the total, not the board's tabs
     )
-    page = case_service.case_board(g.api_user, filters)
-    return jsonify(
-        {
+
+    def answer() -> dict:
+        page = case_service.case_board(g.api_user, filters)
+        return {
             "cases": [case_summary(c, access.detail_for(g.api_user, c)) for c in page.cases],
             "total": page.total,
             "page": page.page,
         }
-    )
+
+    return jsonify(page_cache.kept("api.list_cases", answer, user=g.api_user))
 
 
 @bp.get("/cases/<reference>")

@@ -15,6 +15,7 @@ from evac.models.cases import (
     Patient,
     StatusChange,
 )
+from evac.models.data_version import DataVersion
 from evac.models.documents import Document
 from evac.models.handover import HandoverNote
 from evac.models.hospitals import Hospital, Region
@@ -32,6 +33,7 @@ __all__ = [
     "Case",
     "ClinicalPicture",
     "Companion",
+    "DataVersion",
     "Document",
     "FitnessToFly",
     "Flight",

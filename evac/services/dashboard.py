@@ -25,7 +25,6 @@ class Overview:
     open_quotas: list = field(default_factory=list)
     pending_offers: list = field(default_factory=list)
     flights: list = field(default_factory=list)
-    new_since: list = field(default_factory=list)
     # (region, category, occupancy) at or above 90 %, fullest first
     full_regions: list = field(default_factory=list)
 
@@ -82,7 +81,7 @@ def _flights_soon() -> list[FlightReadiness]:
     return out
 
 
-def overview(user: User, since=None) -> Overview:
+def overview(user: User) -> Overview:
     base = visible_cases(user)
     rows = db.session.execute(
         base.with_only_columns(Case.status, func.count()).group_by(Case.status)
@@ -120,7 +119,7 @@ def overview(user: User, since=None) -> Overview:
         alerts = spreading.spread_alerts(regions)
     if user.has_role(Role.COORDINATOR, Role.ADMIN, Role.REGIONAL):
         quotas = spreading.quotas_for(user)
-    pending, flights, new, full_regions = [], [], [], []
+    pending, flights, full_regions = [], [], []
     if user.has_role(Role.COORDINATOR, Role.ADMIN):
         from evac.models import Offer
         from evac.terms import OfferStatus
@@ -135,9 +134,16 @@ def overview(user: User, since=None) -> Overview:
              for c, b in rc.beds.items() if b.fraction is not None and b.fraction >= 0.90),
             key=lambda r: -r[2],
         )[:12]  # fmt: skip
-        if since is not None:
-            new = list(db.session.scalars(
-                base.where(Case.received_at > since, on_desk(user))
-                .order_by(Case.received_at.desc()).limit(20)))  # fmt: skip
-    return Overview(counts, open_total, waiting, imports, alerts, quotas, pending, flights, new,
+    return Overview(counts, open_total, waiting, imports, alerts, quotas, pending, flights,
                     full_regions)  # fmt: skip
+
+
+def new_since(user: User, since) -> list[Case]:
+    """Cases received since the user's last look at the overview, for coordinators. Apart
+    from the rest of the overview: the last look moves with every visit, the rest is kept
+    until the data changes (evac.web.page_cache)."""
+    if since is None or not user.has_role(Role.COORDINATOR, Role.ADMIN):
+        return []
+    return list(db.session.scalars(
+        visible_cases(user).where(Case.received_at > since, on_desk(user))
+        .order_by(Case.received_at.desc()).limit(20)))  # fmt: skip

@@ -18,6 +18,7 @@ from evac.services import capacity as capacity_service
 from evac.services import registry
 from evac.services.errors import InvalidInput
 from evac.terms import BedCategory, Role, label
+from evac.web import page_cache
 from evac.web.access import COORDINATING, EVERYONE, OVERSIGHT, roles_required
 from evac.web.transport import local_time
 
@@ -34,9 +35,15 @@ class UploadForm(FlaskForm):
 @bp.get("/")
 @roles_required(*EVERYONE)
 def overview():
+    return render_template(
+        "capacity/index.html", body=page_cache.drawn("capacity.overview", _draw_overview)
+    )
+
+
+def _draw_overview() -> str:
     regions = capacity_service.with_trends(capacity_service.current_capacity())
     return render_template(
-        "capacity/index.html",
+        "capacity/_index.html",
         regions=regions,
         columns=COLUMNS,
         dots=map_dots(regions),
@@ -78,8 +85,15 @@ def region(code: str):
     return render_template(
         "capacity/region.html",
         region=region,
-        pictures=outlook.pictures(region.code),
-        chart=forecast_chart,
+        body=page_cache.drawn(
+            "capacity.region",
+            lambda: render_template(
+                "capacity/_region.html",
+                region=region,
+                pictures=outlook.pictures(region.code),
+                chart=forecast_chart,
+            ),
+        ),
     )
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from evac import access, workflow
 from evac import triage as rules
@@ -19,6 +21,7 @@ from evac.services import registry
 from evac.services import transport as transport_service
 from evac.services import triage as triage_service
 from evac.terms import BedCategory, CaseStatus, Role, Source, Urgency
+from evac.web import page_cache
 from evac.web.access import CASE_READERS, PLACING, roles_required
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -32,6 +35,10 @@ def _choice(name: str, allowed) -> str | None:
 @bp.get("/")
 @roles_required(*CASE_READERS)
 def board():
+    return render_template("cases/board.html", body=page_cache.drawn("cases.board", _draw_board))
+
+
+def _draw_board() -> str:
     regions = registry.regions()
     filters = case_service.BoardFilters(
         status=_choice("status", CaseStatus),
@@ -46,10 +53,9 @@ def board():
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["EVAC_PAGE_SIZE"],
     )
-    page = case_service.case_board(current_user, filters)
     return render_template(
-        "cases/board.html",
-        page=page,
+        "cases/_board.html",
+        page=case_service.case_board(current_user, filters),
         filters=filters,
         regions=regions,
         # The column is there for those who may identify some patients; each row asks the policy.
@@ -60,6 +66,24 @@ def board():
 @bp.get("/<reference>")
 @roles_required(*CASE_READERS)
 def detail(reference: str):
+    drawn = page_cache.kept("cases.detail", lambda: _draw_detail(reference))
+    if isinstance(drawn, Redirect):
+        return redirect(drawn.to)
+    return render_template("cases/detail.html", reference=drawn.reference, body=drawn.html)
+
+
+@dataclass(frozen=True)
+class Redirect:
+    to: str
+
+
+@dataclass(frozen=True)
+class CasePage:
+    reference: str
+    html: Markup
+
+
+def _draw_detail(reference: str) -> CasePage | Redirect:
     case = case_service.get_case(current_user, reference)
     detail = access.detail_for(current_user, case)
     if detail == access.Detail.SUMMARY and current_user.has_role(Role.HOSPITAL):
@@ -72,13 +96,13 @@ def detail(reference: str):
             ),
             key=lambda o: o.id,
         )
-        return redirect(url_for("hospital.offer", offer_id=offer.id))
+        return Redirect(url_for("hospital.offer", offer_id=offer.id))
     coordinating = current_user.is_coordinating
     offers = offer_service.case_offers(case) if coordinating or detail == "full" else []
     if not coordinating:
         offers = [o for o in offers if o.hospital_id == current_user.hospital_id]
-    return render_template(
-        "cases/detail.html",
+    html = render_template(
+        "cases/_detail.html",
         case=case,
         detail=detail,
         alerts=[a.text for a in case_service.case_alerts(case)],
@@ -106,6 +130,7 @@ def detail(reference: str):
         and (coordinating or case.hospital_id == current_user.hospital_id),
         trail=case_service.audit_trail(current_user, case),
     )
+    return CasePage(case.reference, Markup(html))
 
 
 def _transport_panel(case, detail) -> dict | None:

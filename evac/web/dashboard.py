@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
+from evac.models.types import utcnow
 from evac.services import dashboard as dashboard_service
 from evac.terms import Role
+from evac.web import page_cache
 from evac.web.access import EVERYONE, roles_required
 
 bp = Blueprint("dashboard", __name__)
@@ -23,9 +26,6 @@ def index():
 
     from flask import request, session
 
-    from evac.models.types import utcnow
-    from evac.services import handover
-
     # "Since my last visit": the marker moves only when the coordinator looks, not when the
     # page refreshes itself.
     last = session.get("overview_seen_at")
@@ -35,14 +35,32 @@ def index():
         session["overview_since"] = last
     elif session.get("overview_since"):
         since = datetime.fromtimestamp(session["overview_since"], UTC)
+    cockpit, body = page_cache.kept("dashboard.index", _draw_overview)
     return render_template(
         "dashboard/index.html",
-        now=utcnow(),
-        overview=dashboard_service.overview(current_user, since),
-        notes=handover.pinned_notes()
+        cockpit=cockpit,
+        body=body,
+        new_since=dashboard_service.new_since(current_user, since),
+    )
+
+
+def _draw_overview() -> tuple[Markup, Markup]:
+    """The cockpit and the rest of the overview, from one reading of the data."""
+    from evac.services import handover
+
+    context = {
+        "now": utcnow(),
+        "overview": dashboard_service.overview(current_user),
+        "notes": handover.pinned_notes()
         if current_user.has_role(Role.COORDINATOR, Role.ADMIN, Role.VIEWER)
         else [],
+    }
+    cockpit = (
+        render_template("dashboard/_cockpit.html", **context)
+        if current_user.is_coordinating
+        else ""
     )
+    return Markup(cockpit), Markup(render_template("dashboard/_overview.html", **context))
 
 
 def _endpoints() -> set[str]:

@@ -10,6 +10,7 @@ from flask import current_app
 from flask_login import current_user
 
 from evac.terms import Role
+from evac.web import page_cache
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,14 @@ def nav_items() -> list[tuple[str, str, frozenset, int]]:
     out = []
     for item in ITEMS:
         if current_user.role in item.roles and item.endpoint in current_app.view_functions:
-            count = item.count(current_user) if item.count else 0
+            count = (
+                page_cache.kept(
+                    f"nav.{item.endpoint}",
+                    lambda item=item: item.count(current_user),
+                    whole_address=False,
+                )
+                if item.count
+                else 0
+            )
             out.append((item.endpoint, str(item.text), item.roles, count))
     return out
