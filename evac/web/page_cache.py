@@ -6,12 +6,14 @@ process, under a key of everything it depends on:
 - who asks, down to the sign-in session: the user (with the version of their sessions, so a
   new role or a sign-out elsewhere makes a new key) and the session's form token, which kept
   forms carry; nobody is ever handed what was drawn for somebody else;
-- the language, the page's address with its query, and the minute: what a page says relative
-  to now ("waiting 2 h", "expires in 10 min") is at most a minute old.
+- the language, and the page's address with its query.
+What a page says relative to now ("waiting 2 h", "expires in 10 min") is at most a minute old:
+kept pages end a minute after they were drawn (each on its own clock, so that users' pages are
+not all drawn again in the same second).
 
 What stays outside is drawn on every request: the layout (flash messages, the session clock);
-the navigation's counts are kept once for all pages. Entries also end after a minute in any
-case, and the least recently used go first when the cache is full (cachetools' TTLCache).
+the navigation's counts are kept once for all pages. The least recently used go first when the
+cache is full (cachetools' TTLCache).
 EVAC_PAGE_CACHE_ENTRIES sets how many (0: keep nothing, draw every page every time).
 """
 
@@ -35,7 +37,8 @@ SECONDS = 60
 
 class _Kept:
     def __init__(self, entries: int) -> None:
-        self.entries = TTLCache(maxsize=entries, ttl=SECONDS)
+        # the clock looked up on each call, so that a test can move it on
+        self.entries = TTLCache(maxsize=entries, ttl=SECONDS, timer=lambda: time.monotonic())
         self.lock = threading.Lock()
 
 
@@ -72,7 +75,6 @@ def key(name: str, user=None, whole_address: bool = True) -> tuple:
         form_token,
         str(get_locale()),
         request.full_path if whole_address else None,
-        int(time.time() // SECONDS),
     )
 
 
