@@ -39,6 +39,14 @@ class Detail(StrEnum):
     NONE = "none"
 
 
+def viewpoint(user: User) -> tuple[str, int | None, int | None]:
+    """Everything about a user that this policy's answers depend on: their role, hospital and
+    region, nothing else (not who they are). Users with the same viewpoint see the same, so a
+    page drawn for one may be shown to another (evac.web.page_cache). A rule that looks at
+    more of the user must add it here."""
+    return (str(user.role), user.hospital_id, user.region_id)
+
+
 def _pending_offer_to(hospital_id: int | None) -> ColumnElement[bool]:
     return exists().where(
         Offer.case_id == Case.id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -77,8 +78,7 @@ class Redirect:
     to: str
 
 
-@dataclass(frozen=True)
-class CasePage:
+class CasePage(NamedTuple):
     reference: str
     html: Markup
 

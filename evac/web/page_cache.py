@@ -3,13 +3,14 @@
 A page's costly part (its queries and the table they fill) is drawn once and kept in this
 process, under a key of everything it depends on:
 - the data's version (evac.data_version): any committed change, on any host, makes a new key;
-- who asks, down to the sign-in session: the user (with the version of their sessions, so a
-  new role or a sign-out elsewhere makes a new key) and the session's form token, which kept
-  forms carry; nobody is ever handed what was drawn for somebody else;
+- the viewpoint of who asks (evac.access.viewpoint: role, hospital, region), which is all the
+  privacy policy looks at: two coordinators share a drawing, two hospitals never do;
 - the language, and the page's address with its query.
-What a page says relative to now ("waiting 2 h", "expires in 10 min") is at most a minute old:
-kept pages end a minute after they were drawn (each on its own clock, so that users' pages are
-not all drawn again in the same second).
+Forms in a kept drawing hold a stand-in for the form token (unguessable, new in each process);
+each time the drawing is handed out, the stand-in becomes the token of the session it is shown
+in. What a page says relative to now ("waiting 2 h", "expires in 10 min") is at most a minute
+old: kept pages end a minute after they were drawn (each on its own clock, so that pages are not
+all drawn again in the same second).
 
 What stays outside is drawn on every request: the layout (flash messages, the session clock);
 the navigation's counts are kept once for all pages. The least recently used go first when the
@@ -19,20 +20,22 @@ EVAC_PAGE_CACHE_ENTRIES sets how many (0: keep nothing, draw every page every ti
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from collections.abc import Callable
 
 from cachetools import TTLCache
-from flask import current_app, g, request, session
+from flask import current_app, g, request
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from evac import data_version
+from evac import access, data_version
 
 SECONDS = 60
+_FORM_TOKEN = f"evac-form-token-{secrets.token_hex(16)}"
 
 
 class _Kept:
@@ -62,17 +65,10 @@ def _version() -> int:
 def key(name: str, user=None, whole_address: bool = True) -> tuple:
     """Everything `name`'s drawing for this request depends on. The version is read first:
     the data the drawing then reads is at least as new (see evac.data_version)."""
-    version = _version()
-    if user is None:  # a page: its forms carry the session's token, made now if still new
-        generate_csrf()
-        form_token = session.get("csrf_token")
-    else:  # the API: a bearer token, no session
-        form_token = None
     return (
         name,
-        version,
-        (user or current_user).get_id(),
-        form_token,
+        _version(),
+        access.viewpoint(user or current_user),
         str(get_locale()),
         request.full_path if whole_address else None,
     )
@@ -90,9 +86,34 @@ def kept(name: str, compute: Callable[[], object], user=None, whole_address: boo
     with cache.lock:
         value = cache.entries.get(k, _MISSING)
     if value is _MISSING:
-        value = compute()
+        value = _drawn_for_any_session(compute)
         with cache.lock:
             cache.entries[k] = value
+    return _served(value)
+
+
+def _drawn_for_any_session(compute: Callable[[], object]) -> object:
+    # Flask-WTF hands out the token it finds in `g` (one per request): the stand-in, here.
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    own = g.pop(field, None)
+    setattr(g, field, _FORM_TOKEN)
+    try:
+        return compute()
+    finally:
+        g.pop(field, None)
+        if own is not None:
+            setattr(g, field, own)
+
+
+def _served(value: object) -> object:
+    """The kept value with this session's form token in place of the stand-in."""
+    if isinstance(value, Markup):
+        if _FORM_TOKEN in value:
+            return Markup(str(value).replace(_FORM_TOKEN, generate_csrf()))
+        return value
+    if isinstance(value, tuple):
+        parts = [_served(part) for part in value]
+        return type(value)(*parts) if hasattr(value, "_fields") else tuple(parts)
     return value
 
 

@@ -4,10 +4,11 @@ and never in another language."""
 
 import re
 
+import pytest
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import event
 
-from evac import create_app
+from evac import access, create_app
 from evac.extensions import db
 from evac.web import page_cache
 from tests.conftest import login, request_data
@@ -75,18 +76,69 @@ def test_a_change_on_another_host_shows_at_once(app, client, make):
     assert "Коваленко" in board
 
 
-def test_each_hospital_sees_its_own_board_at_the_same_moment(app, make):
+@pytest.mark.parametrize(
+    ("role", "place", "ours_at", "theirs_at"),
+    [("hospital", "hospital", "UMCG", "AMC"), ("regional", "region", "NN", "SZN")],
+)
+def test_hospitals_and_regions_see_their_own_board_at_the_same_moment(
+    app, make, role, place, ours_at, theirs_at
+):
+    """Region NN holds UMCG, region SZN holds AMC (the registry)."""
     ours, theirs = make.case(family_name="Мельник"), make.case(family_name="Бондаренко")
     make.place_at(ours, "UMCG")
     make.place_at(theirs, "AMC")
     clients = {}
-    for hospital in ("UMCG", "AMC"):
-        clients[hospital] = app.test_client()
-        login(clients[hospital], make.user("hospital", hospital))
-    # no change between the two: the same version of the data, the same minute, the same page
-    seen = {hospital: _get(app, client, "/cases/")[0] for hospital, client in clients.items()}
-    assert ours in seen["UMCG"] and theirs not in seen["UMCG"]
-    assert theirs in seen["AMC"] and ours not in seen["AMC"]
+    for at in (ours_at, theirs_at):
+        clients[at] = app.test_client()
+        login(clients[at], make.user(role, **{place: at}))
+    # no change between the two: the same version of the data, the same page
+    seen = {at: _get(app, client, "/cases/")[0] for at, client in clients.items()}
+    assert ours in seen[ours_at] and theirs not in seen[ours_at]
+    assert theirs in seen[theirs_at] and ours not in seen[theirs_at]
+
+
+def test_two_coordinators_share_one_drawing_each_with_their_own_form_token(app, make):
+    make.case()
+    serializer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token")
+    first, second = app.test_client(), app.test_client()
+    login(first, make.user("coordinator"))
+    login(second, make.user("coordinator"))
+    _, drawing = _get(app, first, "/cases/")
+    html, shared = _get(app, second, "/cases/")
+    assert shared <= 3 < drawing, (drawing, shared)  # who asks, the version, the regions
+    board_form = re.search(r'id="board-form">\s*<input type="hidden" name="csrf_token" '
+                           r'value="([^"]+)"', html).group(1)  # fmt: skip
+    layout = re.search(r'<meta name="csrf-token" content="([^"]+)"', html).group(1)
+    assert serializer.loads(board_form) == serializer.loads(layout)
+    assert "evac-form-token-" not in html
+
+
+def test_users_of_one_viewpoint_get_the_same_answers_from_the_policy(app, make):
+    """What kept pages rest on: the policy looks at a user's role, hospital and region only."""
+    from evac.models import Case, User
+
+    waiting, at_umcg, at_amc = make.case(), make.case(), make.case()
+    make.place_at(at_umcg, "UMCG")
+    make.place_at(at_amc, "AMC")
+    users = [make.user(role, **extra) for role, extra in (
+        ("coordinator", {}), ("coordinator", {}), ("viewer", {}), ("viewer", {}),
+        ("hospital", {"hospital": "UMCG"}), ("hospital", {"hospital": "UMCG"}),
+        ("hospital", {"hospital": "AMC"}), ("regional", {"region": "NN"}),
+        ("regional", {"region": "NN"}), ("regional", {"region": "SZN"}))]  # fmt: skip
+    with app.app_context():
+        cases = [db.session.scalar(db.select(Case).where(Case.reference == r))
+                 for r in (waiting, at_umcg, at_amc)]  # fmt: skip
+        answers: dict[tuple, set] = {}
+        for u in users:
+            user = db.session.get(User, u.id)
+            seen = tuple((access.detail_for(user, c), access.sees_identity(user, c)) for c in cases)
+            listed = tuple(db.session.scalars(access.visible_cases(user).with_only_columns(Case.id)
+                                              .order_by(Case.id)))  # fmt: skip
+            answers.setdefault(access.viewpoint(user), set()).add(
+                (seen, listed, access.sees_free_text(user))
+            )
+    assert len(answers) == 6
+    assert all(len(found) == 1 for found in answers.values()), answers
 
 
 def test_a_kept_page_carries_the_forms_token_of_the_session_it_is_shown_in(app, make):
