@@ -66,8 +66,10 @@ def move_on(connection: Connection) -> None:
 
 @event.listens_for(Engine, "after_cursor_execute")
 def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:
-    if writes(statement):
-        conn.info[_WROTE] = True
+    info = conn.info
+    # One write is enough to know: the rest of a 10,000-request import is not read again.
+    if not info.get(_WROTE) and writes(statement):
+        info[_WROTE] = True
 
 
 @event.listens_for(Session, "after_begin")

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 
 from cachetools import TTLCache
-from flask import current_app, g, request
+from flask import current_app, g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -35,6 +35,8 @@ from markupsafe import Markup
 from evac import access, data_version
 
 SECONDS = 60
+# Query arguments that search for a patient or a sender's reference.
+SEARCHES = ("q", "external_ref")
 _FORM_TOKEN = f"evac-form-token-{secrets.token_hex(16)}"
 
 
@@ -65,13 +67,24 @@ def _version() -> int:
 def key(name: str, user=None, whole_address: bool = True) -> tuple:
     """Everything `name`'s drawing for this request depends on. The version is read first:
     the data the drawing then reads is at least as new (see evac.data_version)."""
+    who = user or current_user
+    kept_for = access.viewpoint(who)
+    if whole_address and any(request.args.get(term) for term in SEARCHES):
+        # A search is kept for the one who made it: how fast a page answers must not tell a
+        # colleague which name somebody looked for.
+        kept_for += (_session_token() if user is None else who.get_id(),)
     return (
         name,
         _version(),
-        access.viewpoint(user or current_user),
+        kept_for,
         str(get_locale()),
         request.full_path if whole_address else None,
     )
+
+
+def _session_token() -> str:
+    generate_csrf()  # made now if the session is new
+    return session["csrf_token"]
 
 
 def kept(name: str, compute: Callable[[], object], user=None, whole_address: bool = True) -> object:
@@ -87,6 +100,8 @@ def kept(name: str, compute: Callable[[], object], user=None, whole_address: boo
         value = cache.entries.get(k, _MISSING)
     if value is _MISSING:
         value = _drawn_for_any_session(compute)
+        if not isinstance(value, Markup | tuple) and _FORM_TOKEN in str(value):
+            raise TypeError(f"{name}: forms are kept as Markup (or tuples of it), not {value!r}")
         with cache.lock:
             cache.entries[k] = value
     return _served(value)

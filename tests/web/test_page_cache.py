@@ -113,6 +113,18 @@ def test_two_coordinators_share_one_drawing_each_with_their_own_form_token(app, 
     assert "evac-form-token-" not in html
 
 
+def test_a_search_is_kept_for_the_one_who_made_it(app, make):
+    """Whether a colleague looked for a name must not show in how fast the board answers."""
+    make.case(family_name="Коваль")
+    first, second = app.test_client(), app.test_client()
+    login(first, make.user("coordinator"))
+    login(second, make.user("coordinator"))
+    _get(app, first, "/cases/?q=kov")
+    _, again = _get(app, first, "/cases/?q=kov")
+    _, colleague = _get(app, second, "/cases/?q=kov")
+    assert again <= 3 < colleague, (again, colleague)
+
+
 def test_users_of_one_viewpoint_get_the_same_answers_from_the_policy(app, make):
     """What kept pages rest on: the policy looks at a user's role, hospital and region only."""
     from evac.models import Case, User
