@@ -200,3 +200,55 @@ def test_the_api_keeps_its_answer_per_token_holder(app, client, make):
         response = client.get("/api/v1/cases", headers={"Authorization": f"Bearer {token}"})
         answers[hospital] = {c["reference"] for c in response.get_json()["cases"]}
     assert answers == {"UMCG": {ours}, "AMC": set()}
+
+
+class _OnlyTheViewpoint:
+    """The signed-in user as a kept drawing may know them: what evac.access.viewpoint names
+    (and what follows from it), nothing that tells one colleague from another."""
+
+    SEEN = frozenset({"role", "role_enum", "has_role", "is_coordinating", "hospital_id",
+                      "hospital", "region_id", "region", "is_authenticated", "is_anonymous",
+                      "is_active", "locale"})  # fmt: skip
+
+    def __init__(self, user):
+        object.__setattr__(self, "_user", user)
+
+    def __getattr__(self, name):
+        assert name in self.SEEN, f"a kept drawing read current_user.{name}"
+        return getattr(object.__getattribute__(self, "_user"), name)
+
+
+@pytest.mark.parametrize("role", ["coordinator", "admin", "viewer", "hospital", "regional",
+                                  "partner"])  # fmt: skip
+def test_kept_drawings_read_nothing_of_the_user_but_the_viewpoint(app, make, monkeypatch, role):
+    """The guard behind sharing: every kept page, drawn for every role, with a current_user
+    that refuses anything beyond role, hospital and region (a name, an id, a session...)."""
+    from flask import g
+
+    reference = make.case()
+    make.place_at(reference, "UMCG")
+    user = make.user(role)
+    token = make.token(user)
+    drawn_for_any_session = page_cache._drawn_for_any_session
+
+    def strictly(compute):
+        own = {name: g.get(name) for name in ("_login_user", "api_user")}
+        for name, user in own.items():
+            if user is not None:
+                setattr(g, name, _OnlyTheViewpoint(user))
+        try:
+            return drawn_for_any_session(compute)
+        finally:
+            for name, user in own.items():
+                if user is not None:
+                    setattr(g, name, user)
+
+    monkeypatch.setattr(page_cache, "_drawn_for_any_session", strictly)
+    client = app.test_client()
+    login(client, user)
+    for path in ("/", "/cases/", f"/cases/{reference}", "/capacity/", "/capacity/regions/NN",
+                 "/cases/?q=she"):  # fmt: skip
+        response = client.get(path)
+        assert response.status_code in (200, 302, 403, 404), (path, response.status_code)
+    response = client.get("/api/v1/cases", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code in (200, 403), response.status_code
