@@ -88,8 +88,7 @@ def _move_on_with_the_change(session) -> None:
     session.flush()  # the pending changes first, so the number is the last statement
     for connection in session.info.get(_CONNECTIONS, ()):
         if connection.info.pop(_WROTE, False):
-            move_on(connection)
-            connection.info.pop(_WROTE, None)  # the number's own UPDATE is quiet already
+            move_on(connection)  # quiet itself: it marks no new write
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -9,7 +9,6 @@ from flask import Flask, flash, redirect, render_template, request
 from flask_babel import (
     format_date,
     format_datetime,
-    format_percent,
     format_timedelta,
     get_locale,
 )
@@ -114,7 +113,6 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals.update(
         nav_items=nav.nav_items,
-        label=terms.label,
         language_name=terms.language_name,
         workflow=workflow,
         sees_identity=lambda case: policy.sees_identity(current_user, case),
@@ -127,7 +125,6 @@ def init_app(app: Flask) -> None:
         document_kind=lambda kind: terms.label(terms.DocumentKind(kind)),
         offer_status=lambda status: terms.label(terms.OfferStatus(status)),
         occupancy_class=capacity.occupancy_class,
-        percent=lambda f: "–" if f is None else format_percent(f),
         waiting=lambda delta: format_timedelta(delta, threshold=1.5),
         LOCALES={"nl": "Nederlands", "en": "English", "uk": "Українська"},
     )
@@ -139,7 +136,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = lambda v, fmt="short": format_datetime(v, fmt) if v else "–"
     app.jinja_env.filters["time_of_day"] = lambda v: format_datetime(v, "HH:mm") if v else "–"
     app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else "–"
-    # After the globals above: label and percent are replaced by per-locale cached ones.
+    # label and percent, formatted once per locale and value
     template_i18n.install(app)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True

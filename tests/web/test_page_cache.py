@@ -6,33 +6,18 @@ import re
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import event
 
 from evac import access, create_app
 from evac.extensions import db
 from evac.web import page_cache
 from tests.conftest import login, request_data
-
-
-class Statements:
-    def __init__(self, app):
-        with app.app_context():
-            self.engine = db.engine
-        self.n = 0
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, *args):
-        self.n += 1
+from tests.web.test_query_counts import Statements
 
 
 def _get(app, client, path, **kw):
-    with Statements(app) as s:
+    with app.app_context():
+        engine = db.engine
+    with Statements(engine) as s:
         response = client.get(path, **kw)
     assert response.status_code == 200, path
     return response.get_data(as_text=True), s.n
