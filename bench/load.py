@@ -328,7 +328,7 @@ INSERT INTO capacity_figure (report_id, category, capacity, occupied, surge)
 SELECT r.id, b.category, b.capacity,
   least(b.capacity, round(b.capacity * (r.level + 0.1 * random() - 0.05))::int), 0
 FROM reports r JOIN hospital_beds b ON b.hospital_id = r.hospital_id
-WHERE b.category <> 'isolation';
+WHERE b.category NOT IN ('isolation', 'airborne');  -- rooms are not beds: no history
 SET session_replication_role = DEFAULT;
 """
 

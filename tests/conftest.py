@@ -109,7 +109,7 @@ def _clean_database(request, app):
 
     # The history caches are keyed on the reports' count and highest id, which SQLite hands
     # out again once the rows are wiped; in use, reports are never deleted.
-    capacity._daily_occupancy.cache_clear()
+    capacity.forget_history()
     outlook._drawn.cache_clear()
 
     with app.app_context():

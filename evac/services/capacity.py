@@ -9,9 +9,8 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -557,22 +556,54 @@ def daily_occupancy(days: int = 14, today: date | None = None) -> dict[tuple[dat
     """Per day, region and category: the sums of each hospital's last report of that day (or
     before). Reserved beds are not part of reports, so the history shows reported occupancy.
 
-    Computed once per new report (and day): the capacity page and the region pages draw the
-    same history for every reader."""
+    The capacity page and the region pages draw the same history for every reader, so it is
+    drawn once per process and carried forward: a report about today changes only today."""
     today = today or utcnow().date()
-    drawn = _daily_occupancy(days, today, history_version())
+    version = history_version()
+    held = _held.get(days)
+    if held is None or held.today != today or held.version != version:
+        held = (held and held.today == today and _carried_forward(held, version)) or _drawn_anew(
+            days, today, version
+        )
+        _held[days] = held
     # A copy per caller: callers add to the Beds they get.
-    return {k: Beds(b.capacity, b.occupied) for k, b in drawn.items()}
+    return {k: Beds(b.capacity, b.occupied) for k, b in held.sums.items()}
 
 
-@lru_cache(maxsize=16)
-def _daily_occupancy(
-    days: int, today: date, version: tuple[int, int]
-) -> dict[tuple[date, str, str], Beds]:
-    """`version` (history_version) is only the cache key: a new report makes a new entry."""
+@dataclass(frozen=True)
+class _History:
+    """A drawn history, as this process holds it (read-only once made)."""
+
+    days: int
+    today: date
+    version: tuple[int, int]  # history_version when drawn
+    region_of: dict[int, str]
+    # Each hospital's and category's last point up to the end of today: (time, capacity, occupied)
+    last: dict[tuple[int, str], tuple[datetime, int, int]]
+    sums: dict[tuple[date, str, str], Beds]
+
+
+# Per window length: the last history drawn. Tests forget it between cases (forget_history);
+# in use, reports are never deleted, so a version is never handed out twice.
+_held: dict[int, _History] = {}
+
+
+def forget_history() -> None:
+    _held.clear()
+
+
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day, time.max, tzinfo=UTC)
+
+
+def _regions_of_hospitals() -> dict[int, str]:
+    return dict(db.session.execute(select(Hospital.id, Region.code).join(Region)).all())
+
+
+def _drawn_anew(days: int, today: date, version: tuple[int, int]) -> _History:
     first = today - timedelta(days=days - 1)
-    ends = [datetime.combine(first + timedelta(d), time.max, tzinfo=UTC) for d in range(days)]
-    region_of = dict(db.session.execute(select(Hospital.id, Region.code).join(Region)).all())
+    ends = [_end_of(first + timedelta(d)) for d in range(days)]
+    region_of = _regions_of_hospitals()
     series: dict[tuple[int, str], list[tuple[datetime, int, int]]] = defaultdict(list)
     query = (
         select(CapacityReport.hospital_id, CapacityReport.reported_at, CapacityFigure.category,
@@ -582,22 +613,68 @@ def _daily_occupancy(
         # the window it draws, not the whole history.
         .where(CapacityReport.reported_at <= ends[-1],
                CapacityReport.reported_at >= ends[0] - timedelta(days=days))
-        .order_by(CapacityReport.reported_at)
+        # Of two reports at the same moment the later one counts, as when carried forward.
+        .order_by(CapacityReport.reported_at, CapacityReport.id)
     )  # fmt: skip
     for hospital_id, at, category, capacity, occupied in db.session.execute(query):
         series[(hospital_id, category)].append((_aware(at), capacity, occupied))
-    out: dict[tuple[date, str, str], Beds] = {}
+    sums: dict[tuple[date, str, str], Beds] = {}
+    last_points: dict[tuple[int, str], tuple[datetime, int, int]] = {}
     for (hospital_id, category), points in series.items():
         i, last = 0, None
         for end in ends:
             while i < len(points) and points[i][0] <= end:
                 last = points[i]
                 i += 1
-            if last is None or end - last[0] > timedelta(days=days):
-                continue
-            key = (end.date(), region_of[hospital_id], category)
-            out.setdefault(key, Beds()).add(Beds(last[1], last[2]))
-    return out
+            if last is not None:
+                _add_point(sums, end, region_of[hospital_id], category, last, days)
+        if last is not None:
+            last_points[(hospital_id, category)] = last
+    return _History(days, today, version, region_of, last_points, sums)
+
+
+def _add_point(sums, end: datetime, region: str, category: str, point, days: int) -> None:
+    if end - point[0] > timedelta(days=days):
+        return  # too old to stand for this day
+    sums.setdefault((end.date(), region, category), Beds()).add(Beds(point[1], point[2]))
+
+
+def _carried_forward(held: _History, version: tuple[int, int]) -> _History | None:
+    """`held` with the reports added since, when all of them are about today (the common case:
+    hospitals report their current figures). None when the history must be drawn anew: a late
+    report about an earlier day, a report committed with a lower id than one already seen (its
+    count gives it away), or a hospital moved to another region."""
+    count, highest = version
+    seen_count, seen_highest = held.version
+    if count < seen_count or highest < seen_highest:
+        return None
+    rows = db.session.execute(
+        select(CapacityReport.id, CapacityReport.hospital_id, CapacityReport.reported_at,
+               CapacityFigure.category, CapacityFigure.capacity, CapacityFigure.occupied)
+        .outerjoin(CapacityFigure)
+        .where(CapacityReport.id > seen_highest)
+        .order_by(CapacityReport.reported_at, CapacityReport.id)
+    ).all()  # fmt: skip
+    if len({row.id for row in rows}) != count - seen_count:
+        return None
+    start, end = _end_of(held.today - timedelta(days=1)), _end_of(held.today)
+    if any(_aware(row.reported_at) <= start for row in rows):
+        return None
+    region_of = _regions_of_hospitals()
+    if region_of != held.region_of:
+        return None
+    last = dict(held.last)
+    for row in rows:
+        at = _aware(row.reported_at)
+        key = (row.hospital_id, row.category)
+        # A report about a later day waits for that day; of two about today the later one
+        # counts (at the same moment, the one added last).
+        if row.category is not None and at <= end and (key not in last or at >= last[key][0]):
+            last[key] = (at, row.capacity, row.occupied)
+    sums = {key: beds for key, beds in held.sums.items() if key[0] != held.today}
+    for (hospital_id, category), point in last.items():
+        _add_point(sums, end, region_of[hospital_id], category, point, held.days)
+    return replace(held, version=version, last=last, sums=sums)
 
 
 def _aware(value: datetime) -> datetime:

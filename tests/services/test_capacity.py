@@ -1,12 +1,12 @@
 """Capacity reports, the regional overview, the CSV import and export, transport crews."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from evac.extensions import db
-from evac.models import CapacityReport, HospitalBeds, User
+from evac.models import CapacityFigure, CapacityReport, Hospital, HospitalBeds, Region, User
 from evac.models.types import utcnow
 from evac.services import capacity
 from evac.services.capacity import Figures
@@ -178,3 +178,122 @@ def test_negative_pressure_rooms_are_reported_beside_isolation_rooms(ctx, make):
     assert north.airborne_free == sum(hc.airborne_free for hc in north.hospitals) >= 1
     with pytest.raises(InvalidInput):
         capacity.report_capacity(c, "UMCG", Figures({}, None, 501), "phone")
+
+
+# The history is drawn once per process and carried forward with each report about today. What
+# it shows must be what drawing it anew shows, whatever arrives in between.
+
+
+def _report(c, code, ic, at, category="ic"):
+    return capacity.report_capacity(c, code, Figures({category: ic}), "portal", at)
+
+
+def _anew(days=3):
+    capacity.forget_history()
+    return capacity.daily_occupancy(days=days)
+
+
+def _occupied(daily, day, region="NN", category="ic"):
+    beds = daily.get((day, region, category))
+    return None if beds is None else beds.occupied
+
+
+def test_a_report_about_today_is_carried_into_the_history_without_reading_it_again(
+    ctx, make, monkeypatch
+):
+    c = actor(make.user())
+    now = utcnow()
+    today, yesterday = now.date(), (now - timedelta(days=1)).date()
+    _report(c, "UMCG", (40, 20), now - timedelta(days=1))
+    _report(c, "MCL", (10, 5), now - timedelta(days=1))
+    assert _occupied(capacity.daily_occupancy(days=3), today) == 25
+
+    def read_again(*args):
+        raise AssertionError("the history was read again for a report about today")
+
+    monkeypatch.setattr(capacity, "_drawn_anew", read_again)
+    midnight = datetime.combine(today, time.min, tzinfo=UTC)
+    _report(c, "UMCG", (40, 30), max(midnight, now - timedelta(minutes=5)))
+    _report(c, "MCL", (10, 8), now)
+    _report(c, "UMCG", (40, 33), max(midnight, now - timedelta(minutes=1)))  # about earlier today
+    _report(c, "AMC", (30, 3), now)  # another region
+    carried = capacity.daily_occupancy(days=3)
+    assert _occupied(carried, today) == 33 + 8
+    assert _occupied(carried, yesterday) == 25
+    amc = db.session.scalar(select(Hospital).where(Hospital.code == "AMC")).region.code
+    assert _occupied(carried, today, amc) == 3
+    monkeypatch.undo()
+    assert carried == _anew()
+
+
+def test_a_late_report_about_an_earlier_day_shows_on_that_day(ctx, make):
+    c = actor(make.user())
+    now = utcnow()
+    today, yesterday = now.date(), (now - timedelta(days=1)).date()
+    _report(c, "UMCG", (40, 20), now - timedelta(days=2))
+    assert _occupied(capacity.daily_occupancy(days=3), yesterday) == 20
+    _report(c, "UMCG", (40, 35), now - timedelta(days=1))  # a late CSV, say
+    daily = capacity.daily_occupancy(days=3)
+    assert _occupied(daily, yesterday) == 35 and _occupied(daily, today) == 35
+    assert daily == _anew()
+
+
+def test_a_report_committed_after_one_with_a_higher_id_is_not_missed(ctx, make):
+    """A long import takes its ids first and commits last: the page saw a higher id already."""
+    c = actor(make.user())
+    now = utcnow()
+    first = _report(c, "UMCG", (40, 20), now - timedelta(hours=2))
+    mcl = db.session.scalar(select(Hospital.id).where(Hospital.code == "MCL"))
+
+    def committed(id, at, occupied):
+        report = CapacityReport(id=id, hospital_id=mcl, reported_at=at, channel="portal",
+                                isolation_free=0)  # fmt: skip
+        report.figures = [CapacityFigure(category="ic", capacity=10, occupied=occupied)]
+        db.session.add(report)
+        db.session.commit()
+
+    committed(first.id + 10, now - timedelta(hours=1), 5)
+    assert _occupied(capacity.daily_occupancy(days=3), now.date()) == 25
+    committed(first.id + 5, now - timedelta(minutes=30), 9)  # the import's, later in the day
+    daily = capacity.daily_occupancy(days=3)
+    assert _occupied(daily, now.date()) == 29
+    assert daily == _anew()
+
+
+def test_a_hospital_moved_to_another_region_counts_there_on_every_day(ctx, make):
+    c = actor(make.user())
+    now = utcnow()
+    _report(c, "MCL", (10, 5), now - timedelta(days=1))
+    _report(c, "UMCG", (40, 20), now - timedelta(days=1))
+    yesterday = (now - timedelta(days=1)).date()
+    assert _occupied(capacity.daily_occupancy(days=3), yesterday) == 25
+    db.session.get(Hospital, db.session.scalar(select(Hospital.id).where(Hospital.code == "MCL"))
+                   ).region = db.session.scalar(select(Region).where(Region.code == "SZN"))  # fmt: skip
+    db.session.commit()
+    _report(c, "UMCG", (40, 21), now)
+    daily = capacity.daily_occupancy(days=3)
+    assert (_occupied(daily, yesterday), _occupied(daily, yesterday, "SZN")) == (20, 5)
+    assert daily == _anew()
+
+
+def test_a_report_about_a_later_day_waits_for_that_day(ctx, make):
+    c = actor(make.user())
+    now = utcnow()
+    _report(c, "UMCG", (40, 20), now - timedelta(hours=1))
+    assert _occupied(capacity.daily_occupancy(days=3), now.date()) == 20
+    tomorrow = datetime.combine(now.date() + timedelta(days=1), time(8), tzinfo=UTC)
+    _report(c, "UMCG", (40, 39), tomorrow)  # a planned closure entered ahead, say
+    daily = capacity.daily_occupancy(days=3)
+    assert _occupied(daily, now.date()) == 20
+    assert daily == _anew()
+
+
+def test_a_report_about_earlier_today_does_not_replace_a_newer_one(ctx, make):
+    c = actor(make.user())
+    now = utcnow()
+    _report(c, "UMCG", (40, 33), now)
+    assert _occupied(capacity.daily_occupancy(days=3), now.date()) == 33
+    _report(c, "UMCG", (40, 10), now - timedelta(minutes=10))  # entered late
+    daily = capacity.daily_occupancy(days=3)
+    assert _occupied(daily, now.date()) == 33
+    assert daily == _anew()
