@@ -7,7 +7,7 @@ offers, status history, audit events and companions, and adds capacity history f
 hospital (twice a day for 180 days); then VACUUM ANALYZE. Then it starts gunicorn (4 workers,
 production settings, rate limits raised), signs in one browser per simulated user through the
 form (each keeps its own session's cookies, as a browser does), creates an API token and
-runs a closed-loop load (asyncio + httpx, one process, bounded by seconds and by request count)
+runs a closed-loop load (asyncio + aiohttp, one process, bounded by seconds and by request count)
 at 1, 10 and 20 users against each page, beside a static file as the peer, and once more at 20
 users while a coordinator's capacity report arrives every second (each a change, so the pages
 evac keeps until the data changes are drawn again: the cost of a busy night). Last it times an
@@ -19,7 +19,7 @@ flight bundle, each against its target. It only talks to 127.0.0.1.
                                                       # (runs `flask db upgrade` on it first)
 
 Needs PostgreSQL (--db, default postgresql://postgres@127.0.0.1/evac_load; the database is
-dropped and made anew unless --reuse-db) and httpx (pip install -e '.[bench]'). The database is
+dropped and made anew unless --reuse-db), httpx and aiohttp (pip install -e '.[bench]'). The database is
 dropped at the end unless --keep-db. The 10,000 imported requests are deleted again after the
 import is timed, so a rerun with --reuse-db measures the same data.
 """
@@ -442,7 +442,12 @@ def wait_until_up(base: str, process: subprocess.Popen, log: Path) -> None:
 def cookies_of(response) -> dict[str, str]:
     """Set-Cookie by hand: the production cookies are Secure, and this is plain HTTP."""
     found = {}
-    for header in response.headers.get_list("set-cookie"):
+    headers = response.headers  # httpx lists a repeated header with get_list, aiohttp with getall
+    if hasattr(headers, "get_list"):
+        values = headers.get_list("set-cookie")
+    else:
+        values = headers.getall("set-cookie", [])
+    for header in values:
         name, _, value = header.split(";", 1)[0].partition("=")
         found[name.strip()] = value.strip()
     return found
@@ -497,6 +502,7 @@ class Cell:
     load: float = 0.0
     writes: float = 0.0  # capacity reports per second sent beside the load
     written: int = 0
+    client_cpu: float = 0.0  # seconds of CPU the load client itself used in the cell
 
     def q(self, p: float) -> float:
         ordered = sorted(self.times)
@@ -507,18 +513,36 @@ class Cell:
         return len(self.times) / self.wall if self.wall else 0.0
 
     @property
+    def client_ms(self) -> float:
+        """The load client's CPU per request, in ms: what it took from the server's cores."""
+        return self.client_cpu * 1000 / len(self.times) if self.times else 0.0
+
+    @property
     def errors(self) -> int:
         return sum(n for s, n in self.statuses.items() if s != 200)
 
 
 async def run_cell(base: str, path: str, browsers: list[Browser], users: int, seconds: float,
                    max_requests: int, cell: Cell, writer: Writer | None = None) -> None:  # fmt: skip
-    import httpx
+    """The closed loop. aiohttp, not httpx: on this machine the load client shares the server's
+    two cores, and httpx's async client spent 5 ms of CPU per request (as much as a kept page
+    costs the server) where aiohttp spends about 1 ms; the cell records the client's CPU."""
+    import aiohttp
 
-    limits = httpx.Limits(max_connections=users + 1, max_keepalive_connections=users + 1)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
+    connector = aiohttp.TCPConnector(limit=users + 1)
+    timeout = aiohttp.ClientTimeout(total=120)
+    # Cookies are kept by hand, per simulated browser (Browser.keep), never shared.
+    async with aiohttp.ClientSession(base, connector=connector, timeout=timeout,
+                                     cookie_jar=aiohttp.DummyCookieJar()) as client:  # fmt: skip
+
+        async def get(browser: Browser) -> int:
+            async with client.get(path, headers=browser.headers(), allow_redirects=False) as answer:
+                await answer.read()
+                browser.keep(answer)
+                return answer.status
+
         for browser in browsers[:users]:  # warm this worker's caches and the connection
-            browser.keep(await client.get(path, headers=browser.headers()))
+            await get(browser)
         deadline = time.perf_counter() + seconds
         sent = 0
 
@@ -528,10 +552,8 @@ async def run_cell(base: str, path: str, browsers: list[Browser], users: int, se
                 sent += 1
                 started = time.perf_counter()
                 try:
-                    response = await client.get(path, headers=browser.headers())
-                    status = response.status_code
-                    browser.keep(response)
-                except httpx.HTTPError:
+                    status = await get(browser)
+                except aiohttp.ClientError:
                     status = 0
                 cell.times.append(time.perf_counter() - started)
                 cell.statuses[status] = cell.statuses.get(status, 0) + 1
@@ -540,18 +562,19 @@ async def run_cell(base: str, path: str, browsers: list[Browser], users: int, se
             # A coordinator's changes while others read: each one is a new version of the
             # data, so every page kept before it is drawn again (evac.web.page_cache).
             while time.perf_counter() < deadline and sent < max_requests:
-                response = await client.put(writer.path, json=writer.body(cell.written),
-                                            headers=writer.browser.headers())  # fmt: skip
-                assert response.status_code == 200, response.text[:300]
+                async with client.put(writer.path, json=writer.body(cell.written),
+                                      headers=writer.browser.headers()) as answer:  # fmt: skip
+                    assert answer.status == 200, (await answer.text())[:300]
                 cell.written += 1
                 await asyncio.sleep(1 / cell.writes)
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         work = [user(browsers[i % len(browsers)]) for i in range(users)]
         if writer is not None and cell.writes:
             work.append(write())
         await asyncio.gather(*work)
         cell.wall = time.perf_counter() - started
+        cell.client_cpu = time.process_time() - cpu
     cell.load = os.getloadavg()[0]
 
 
@@ -653,8 +676,8 @@ def serve_and_load(url: str, args) -> list[Cell]:
 def table(cells: list[Cell]) -> str:
     static = {c.users: c for c in cells if c.target is None and not c.writes}
     lines = ["| page | users | p50 ms | p95 ms | p99 ms | rps | n | errors | p95 / static p95 "
-             "| target p95 | verdict | load avg |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+             "| target p95 | verdict | load avg | client CPU ms/request |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for c in cells:
         peer = static.get(c.users)
         ratio = f"{c.q(0.95) / peer.q(0.95):.1f}x" if peer and c.target else "-"
@@ -664,7 +687,7 @@ def table(cells: list[Cell]) -> str:
         lines.append(
             f"| {c.page} | {users} | {c.q(0.5):.0f} | {c.q(0.95):.0f} | {c.q(0.99):.0f} | "
             f"{c.rps:.1f} | {len(c.times)} | {c.errors or '-'} | {ratio} | "
-            f"{target if target else '-'} | {verdict} | {c.load:.1f} |"
+            f"{target if target else '-'} | {verdict} | {c.load:.1f} | {c.client_ms:.1f} |"
         )
     return "\n".join(lines)
 
