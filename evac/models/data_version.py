@@ -1,8 +1,8 @@
-"""The data's version, one row (see evac.data_version)."""
+"""The data's versions, a row per table that has changed (see evac.data_version)."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger
+from sqlalchemy import BigInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from evac.extensions import db
@@ -11,5 +11,6 @@ from evac.extensions import db
 class DataVersion(db.Model):
     __tablename__ = "data_version"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # a table's name, or "*" for a change to everything
+    name: Mapped[str] = mapped_column(String(63), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,8 +1,9 @@
 """Pages keep what they drew until the data changes.
 
 A page's costly part (its queries and the table they fill) is drawn once and kept in this
-process, under a key of everything it depends on:
-- the data's version (evac.data_version): any committed change, on any host, makes a new key;
+process, under a key of everything it depends on, and with the versions (evac.data_version) of
+the tables read while it was drawn: a committed change to one of them, on any host, has it
+drawn again; a change to other tables does not. The key:
 - the viewpoint of who asks (evac.access.viewpoint: role, hospital, region), which is all the
   privacy policy looks at: two coordinators share a drawing, two hospitals never do;
 - the language, and the page's address with its query.
@@ -24,6 +25,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from typing import NamedTuple
 
 from cachetools import TTLCache
 from flask import current_app, g, request, session
@@ -57,29 +59,36 @@ def _cache() -> _Kept | None:
     return kept
 
 
-def _version() -> int:
-    # Once per request: the drawings of one page stand for one version of the data.
-    if "evac_data_version" not in g:
-        g.evac_data_version = data_version.current()
-    return g.evac_data_version
+def _versions() -> dict[str, int]:
+    """The data's versions, read once per request, before anything a drawing reads: the data
+    it then reads is at least as new (see evac.data_version). From here on, the tables this
+    request reads are gathered; each drawing kept depends on those read up to its end."""
+    if "evac_data_versions" not in g:
+        g.evac_data_versions = data_version.current()
+        g.evac_tables_read = data_version.record_reads()
+    return g.evac_data_versions
+
+
+def _versions_of(tables: frozenset[str]) -> tuple[int, ...]:
+    versions = _versions()
+    return tuple(versions.get(name, 0) for name in sorted(tables))
 
 
 def key(name: str, user=None, whole_address: bool = True) -> tuple:
-    """Everything `name`'s drawing for this request depends on. The version is read first:
-    the data the drawing then reads is at least as new (see evac.data_version)."""
+    """Everything `name`'s drawing for this request depends on, but the data."""
     who = user or current_user
     kept_for = access.viewpoint(who)
     if whole_address and any(request.args.get(term) for term in SEARCHES):
         # A search is kept for the one who made it: how fast a page answers must not tell a
         # colleague which name somebody looked for.
         kept_for += (_session_token() if user is None else who.get_id(),)
-    return (
-        name,
-        _version(),
-        kept_for,
-        str(get_locale()),
-        request.full_path if whole_address else None,
-    )
+    return (name, kept_for, str(get_locale()), request.full_path if whole_address else None)
+
+
+class _Drawing(NamedTuple):
+    tables: frozenset[str]  # read while it was drawn, and EVERYTHING
+    versions: tuple[int, ...]  # theirs when it was drawn (in the order of their names)
+    value: object
 
 
 def _session_token() -> str:
@@ -96,14 +105,18 @@ def kept(name: str, compute: Callable[[], object], user=None, whole_address: boo
     if cache is None or request.method not in ("GET", "HEAD"):
         return compute()
     k = key(name, user, whole_address)
+    _versions()  # before anything is drawn
     with cache.lock:
-        value = cache.entries.get(k, _MISSING)
-    if value is _MISSING:
-        value = _drawn_for_any_session(compute)
-        if not isinstance(value, Markup | tuple) and _FORM_TOKEN in str(value):
-            raise TypeError(f"{name}: forms are kept as Markup (or tuples of it), not {value!r}")
-        with cache.lock:
-            cache.entries[k] = value
+        kept_drawing = cache.entries.get(k)
+    if kept_drawing is not None and _versions_of(kept_drawing.tables) == kept_drawing.versions:
+        data_version.note_read(kept_drawing.tables)  # for a drawing this one is part of
+        return _served(kept_drawing.value)
+    value = _drawn_for_any_session(compute)
+    if not isinstance(value, Markup | tuple) and _FORM_TOKEN in str(value):
+        raise TypeError(f"{name}: forms are kept as Markup (or tuples of it), not {value!r}")
+    tables = frozenset(g.evac_tables_read | {data_version.EVERYTHING})
+    with cache.lock:
+        cache.entries[k] = _Drawing(tables, _versions_of(tables), value)
     return _served(value)
 
 
@@ -135,6 +148,3 @@ def _served(value: object) -> object:
 def drawn(name: str, draw: Callable[[], str]) -> Markup:
     """`draw()`'s HTML (a rendered template), drawn now or kept."""
     return kept(name, lambda: Markup(draw()))
-
-
-_MISSING = object()

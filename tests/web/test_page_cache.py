@@ -9,6 +9,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from evac import access, create_app
 from evac.extensions import db
+from evac.models import User
 from evac.web import page_cache
 from tests.conftest import login, request_data
 from tests.web.test_query_counts import Statements
@@ -59,6 +60,59 @@ def test_a_change_on_another_host_shows_at_once(app, client, make):
             db.engine.dispose()
     board, _ = _get(app, client, "/cases/")
     assert "Коваленко" in board
+
+
+def test_a_change_redraws_the_pages_that_read_what_changed_and_no_others(app, client, make):
+    from evac.services import capacity
+
+    make.case()
+    coordinator = make.user("coordinator")
+    login(client, coordinator)
+    for path in ("/cases/", "/capacity/"):
+        _get(app, client, path)
+    with app.app_context():
+        user = db.session.get(User, coordinator.id)
+        capacity.report_capacity(user, "UMCG", capacity.Figures({"ic": (40, 37)}), "phone")
+    board, drawing = _get(app, client, "/cases/")
+    assert drawing <= 3, "a capacity report changed nothing the board shows"
+    page, drawing = _get(app, client, "/capacity/")
+    assert drawing > 3 and "37" in page
+    make.case(family_name="Ткаченко")
+    board, drawing = _get(app, client, "/cases/")
+    assert drawing > 3 and "Ткаченко" in board
+
+
+def test_a_kept_part_of_a_drawing_passes_on_what_it_read(app, make):
+    """A drawing that serves another one kept from an earlier request depends on what that one
+    read: when it changes, both are drawn again."""
+    from flask_login import login_user
+    from sqlalchemy import func, select
+
+    from evac.models import Case
+
+    coordinator = make.user("coordinator")
+    make.case()
+
+    def cases() -> str:
+        return str(db.session.scalar(select(func.count()).select_from(Case)))
+
+    def inner() -> object:
+        return page_cache.kept("inner", cases, whole_address=False)
+
+    def outer() -> object:
+        return page_cache.kept("outer", lambda: f"outer of {inner()}", whole_address=False)
+
+    def request(draw):
+        with app.test_request_context("/"):
+            login_user(db.session.get(User, coordinator.id))
+            value = draw()
+            db.session.remove()
+            return value
+
+    request(inner)  # kept from an earlier request
+    assert request(outer) == "outer of 1"
+    make.case()
+    assert request(outer) == "outer of 2"
 
 
 @pytest.mark.parametrize(
