@@ -41,6 +41,7 @@ from evac.web import (
     narrative,
     nav,
     offers,
+    page_cache,
     placement,
     scenarios,
     situation,
@@ -52,6 +53,7 @@ from evac.web import (
 
 
 def init_app(app: Flask) -> None:
+    page_cache.init_app(app)  # first: it records what every later hook reads
     for module in (
         i18n,
         auth,

@@ -59,13 +59,23 @@ def _cache() -> _Kept | None:
     return kept
 
 
+def init_app(app) -> None:
+    @app.before_request
+    def record_what_is_read() -> None:
+        # From the request's first statement (the user's): what a view reads before it asks
+        # for a kept drawing (the region a page is about, say) is part of what the drawing shows.
+        if app.config["EVAC_PAGE_CACHE_ENTRIES"] > 0:
+            g.evac_tables_read = data_version.record_reads()
+
+
 def _versions() -> dict[str, int]:
     """The data's versions, read once per request, before anything a drawing reads: the data
-    it then reads is at least as new (see evac.data_version). From here on, the tables this
-    request reads are gathered; each drawing kept depends on those read up to its end."""
+    it then reads is at least as new (see evac.data_version). Each drawing kept depends on the
+    tables the request read up to the drawing's end."""
     if "evac_data_versions" not in g:
         g.evac_data_versions = data_version.current()
-        g.evac_tables_read = data_version.record_reads()
+        if "evac_tables_read" not in g:  # a request context made by hand (tests, scripts)
+            g.evac_tables_read = data_version.record_reads()
     return g.evac_data_versions
 
 

@@ -9,7 +9,7 @@ from evac import data_version
 from evac.extensions import db
 from evac.models import User
 from evac.services import capacity
-from tests.conftest import login
+from tests.conftest import csrf_token, login
 
 
 @pytest.mark.parametrize(
@@ -159,3 +159,19 @@ def test_reading_pages_and_the_api_leaves_the_version(app, client, make):
     response = client.get("/api/v1/cases", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     assert _version(app) == before
+
+
+def test_failed_sign_ins_for_known_and_unknown_addresses_move_the_same_versions(app, client, make):
+    """Which pages are drawn again (and which rows a sign-in waits on) must not tell whether an
+    address has an account."""
+    user = make.user("coordinator")
+    moved = []
+    for email in (user.email, "nobody@test.example"):
+        before = _version(app)
+        token = csrf_token(client, "/login")
+        answer = client.post("/login", data={"email": email, "password": "not the password",
+                                             "csrf_token": token})  # fmt: skip
+        assert "wrong password" in answer.get_data(as_text=True)
+        after = _version(app)
+        moved.append({name: after[name] - before.get(name, 0) for name in _moved(before, after)})
+    assert moved[0] == moved[1] == {"*": 2}  # the attempt, then its outcome

@@ -11,7 +11,7 @@ from evac import access, create_app
 from evac.extensions import db
 from evac.models import User
 from evac.web import page_cache
-from tests.conftest import login, request_data
+from tests.conftest import csrf_token, login, request_data
 from tests.web.test_query_counts import Statements
 
 
@@ -291,3 +291,27 @@ def test_kept_drawings_read_nothing_of_the_user_but_the_viewpoint(app, make, mon
         assert response.status_code in (200, 302, 403, 404), (path, response.status_code)
     response = client.get("/api/v1/cases", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code in (200, 403), response.status_code
+
+
+def test_what_a_page_read_before_its_drawing_is_part_of_it(app, client, make):
+    """The region page looks its region up before it asks for the kept drawing; drawn while its
+    history is held from an earlier drawing, the region's name is all it reads of the region."""
+    from evac.models import Region
+
+    login(client, make.user("coordinator"))
+    _get(app, client, "/capacity/regions/NN")  # the history is held from here on
+    dutch = app.test_client()
+    login(dutch, make.user("coordinator"))
+    dutch.post("/language", data={"locale": "nl", "csrf_token": csrf_token(dutch, "/")})
+    _get(app, dutch, "/capacity/regions/NN")  # another drawing: the same history, in Dutch
+    with app.app_context():
+        region = db.session.scalar(db.select(Region).where(Region.code == "NN"))
+        old_name, region.name = region.name, "Noord-Nederland (renamed)"
+        db.session.commit()
+    try:
+        page, _ = _get(app, dutch, "/capacity/regions/NN")
+        assert "Noord-Nederland (renamed)" in page
+    finally:
+        with app.app_context():
+            db.session.scalar(db.select(Region).where(Region.code == "NN")).name = old_name
+            db.session.commit()
