@@ -33,9 +33,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from evac.extensions import db
-from evac.models.data_version import DataVersion
+from evac.models.data_version import TableVersion
 
-TABLE = DataVersion.__tablename__
+TABLE = TableVersion.__tablename__
 EVERYTHING = "*"
 # Writes no page shows: the numbers themselves.
 QUIET_TABLES = frozenset({TABLE})

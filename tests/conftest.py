@@ -22,7 +22,7 @@ from evac import create_app, data_version
 from evac.extensions import db
 
 # Kept between tests: the registry every test may use.
-KEPT_TABLES = {"alembic_version", "region", "hospital", "data_version"}
+KEPT_TABLES = {"alembic_version", "region", "hospital", "data_version", "table_version"}
 
 
 def _database_url(tmp_path_factory) -> str:

@@ -15,7 +15,7 @@ from evac.models.cases import (
     Patient,
     StatusChange,
 )
-from evac.models.data_version import DataVersion
+from evac.models.data_version import TableVersion
 from evac.models.documents import Document
 from evac.models.handover import HandoverNote
 from evac.models.hospitals import Hospital, Region
@@ -33,7 +33,6 @@ __all__ = [
     "Case",
     "ClinicalPicture",
     "Companion",
-    "DataVersion",
     "Document",
     "FitnessToFly",
     "Flight",
@@ -53,6 +52,7 @@ __all__ = [
     "Scenario",
     "SpreadingPlan",
     "StatusChange",
+    "TableVersion",
     "TransferQuota",
     "TransportCapacityReport",
     "TriageRecord",

@@ -23,14 +23,14 @@ from tests.conftest import csrf_token, login
         ("INSERT OR REPLACE INTO hospital_beds (id) VALUES (1)", {"hospital_beds"}),
         ("/* a comment */ DELETE FROM offer", {"offer"}),
         ('UPDATE "case" SET hospital_id = (SELECT id FROM hospital LIMIT 1)', {"case", "hospital"}),
-        ('TRUNCATE data_version, "case"', {"*"}),
+        ('TRUNCATE table_version, "case"', {"*"}),
         ("REFRESH MATERIALIZED VIEW occupancy", {"*"}),
         ("UPDATE some_table_evac_does_not_know SET x = 1", {"*"}),
         ("-- why\nSELECT 1", set()),
         ("SAVEPOINT sa_savepoint_1", set()),
         (
-            "INSERT INTO data_version (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE "
-            "SET value = data_version.value + 1",
+            "INSERT INTO table_version (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE "
+            "SET value = table_version.value + 1",
             set(),
         ),  # fmt: skip
         ('SELECT * FROM "case" FOR UPDATE SKIP LOCKED', set()),
@@ -103,7 +103,7 @@ def test_a_savepoint_does_not_move_the_version_before_its_transaction_commits(ap
             db.session.get(User, user.id).name = "In a savepoint"
         # released, not committed: another connection must still read the old number
         with db.engine.connect() as other:
-            seen = dict(other.execute(text("SELECT name, value FROM data_version")).all())
+            seen = dict(other.execute(text("SELECT name, value FROM table_version")).all())
         db.session.commit()
     assert seen == before
     assert _moved(before, _version(app)) == {"user"}
@@ -143,8 +143,8 @@ def test_the_version_moves_as_the_last_statement_before_the_commit(app, make):
         event.remove(engine, "commit", commit)
     assert any(s.startswith("INSERT INTO capacity_report") for s in sent), sent
     last = sent.index("COMMIT")
-    assert sent[last - 1].startswith("INSERT INTO data_version"), sent[last - 3 : last + 1]
-    assert sum(s.startswith("INSERT INTO data_version") for s in sent[:last]) == 1
+    assert sent[last - 1].startswith("INSERT INTO table_version"), sent[last - 3 : last + 1]
+    assert sum(s.startswith("INSERT INTO table_version") for s in sent[:last]) == 1
 
 
 def test_reading_pages_and_the_api_leaves_the_version(app, client, make):
@@ -175,3 +175,12 @@ def test_failed_sign_ins_for_known_and_unknown_addresses_move_the_same_versions(
         after = _version(app)
         moved.append({name: after[name] - before.get(name, 0) for name in _moved(before, after)})
     assert moved[0] == moved[1] == {"*": 2}  # the attempt, then its outcome
+
+
+def test_processes_of_the_previous_release_go_on_writing_during_an_upgrade(app):
+    """Until every process runs this release, the old ones move the one-row version of
+    migration 0014 with each commit: the upgrade must leave it in place."""
+    with app.app_context(), db.engine.connect() as conn:
+        moved = conn.execute(text("UPDATE data_version SET value = value + 1 WHERE id = 1"))
+        assert moved.rowcount == 1
+        conn.rollback()
