@@ -94,10 +94,6 @@ def written(statement: str) -> frozenset[str]:
     return frozenset(names)
 
 
-def writes(statement: str) -> bool:
-    return bool(written(statement))
-
-
 def current() -> dict[str, int]:
     """The versions as this transaction sees them (a table never changed is at 0). Read them
     before the data they stand for."""
