@@ -76,9 +76,14 @@ def visible_clause(user: User) -> ColumnElement[bool]:
     return false()
 
 
+def identifies_everyone(user: User) -> bool:
+    """Whether this user may identify the patient of every case (identity_clause is true)."""
+    return user.has_role(Role.COORDINATOR, Role.ADMIN)
+
+
 def identity_clause(user: User) -> ColumnElement[bool]:
     """SQL: the cases whose patient this user may identify (detail FULL)."""
-    if user.has_role(Role.COORDINATOR, Role.ADMIN):
+    if identifies_everyone(user):
         return true()
     if user.has_role(Role.HOSPITAL) and user.hospital_id is not None:
         return Case.hospital_id == user.hospital_id
