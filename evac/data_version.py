@@ -33,12 +33,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from evac.extensions import db
-from evac.models.data_version import TableVersion
+from evac.models.data_version import PreviousDataVersion, TableVersion
 
 TABLE = TableVersion.__tablename__
 EVERYTHING = "*"
-# Writes no page shows: the numbers themselves.
-QUIET_TABLES = frozenset({TABLE})
+# Writes no page shows: the numbers themselves (and the previous release's, moved by its
+# processes while an upgrade is under way).
+QUIET_TABLES = frozenset({TABLE, PreviousDataVersion.__tablename__})
 # Writes that count as a change to everything: every sign-in attempt writes the throttle, for
 # known and unknown addresses alike, while only a known address's failure is audited; were
 # only the tables written to move on, which pages are drawn again would tell the two apart.

@@ -15,7 +15,7 @@ from evac.models.cases import (
     Patient,
     StatusChange,
 )
-from evac.models.data_version import TableVersion
+from evac.models.data_version import PreviousDataVersion, TableVersion
 from evac.models.documents import Document
 from evac.models.handover import HandoverNote
 from evac.models.hospitals import Hospital, Region
@@ -46,6 +46,7 @@ __all__ = [
     "OutboxMessage",
     "Patient",
     "PlacementProposal",
+    "PreviousDataVersion",
     "RecoveryCode",
     "Region",
     "Setting",

@@ -1,7 +1,4 @@
-"""The data's versions, a row per table that has changed (see evac.data_version).
-
-The one-row table `data_version` (migration 0014) is no longer used; it stays for processes of
-the previous release during an upgrade."""
+"""The data's versions, a row per table that has changed (see evac.data_version)."""
 
 from __future__ import annotations
 
@@ -17,3 +14,14 @@ class TableVersion(db.Model):
     # a table's name, or "*" for a change to everything
     name: Mapped[str] = mapped_column(String(63), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class PreviousDataVersion(db.Model):
+    """The one-row version of migration 0014, no longer read or moved by this release: it stays
+    for processes of the previous release, which move it with each commit while an upgrade is
+    under way. A later migration drops it (and this model)."""
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)

@@ -267,8 +267,8 @@ def test_a_hospital_moved_to_another_region_counts_there_on_every_day(ctx, make)
     _report(c, "UMCG", (40, 20), now - timedelta(days=1))
     yesterday = (now - timedelta(days=1)).date()
     assert _occupied(capacity.daily_occupancy(days=3), yesterday) == 25
-    db.session.get(Hospital, db.session.scalar(select(Hospital.id).where(Hospital.code == "MCL"))
-                   ).region = db.session.scalar(select(Region).where(Region.code == "SZN"))  # fmt: skip
+    mcl = db.session.scalar(select(Hospital).where(Hospital.code == "MCL"))
+    mcl.region = db.session.scalar(select(Region).where(Region.code == "SZN"))
     db.session.commit()
     _report(c, "UMCG", (40, 21), now)
     daily = capacity.daily_occupancy(days=3)

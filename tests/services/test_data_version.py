@@ -28,6 +28,7 @@ from tests.conftest import csrf_token, login
         ("UPDATE some_table_evac_does_not_know SET x = 1", {"*"}),
         ("-- why\nSELECT 1", set()),
         ("SAVEPOINT sa_savepoint_1", set()),
+        ("UPDATE data_version SET value = value + 1 WHERE id = 1", set()),  # previous release
         (
             "INSERT INTO table_version (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE "
             "SET value = table_version.value + 1",
