@@ -262,3 +262,11 @@ def test_an_arrival_time_is_read_in_utc_whatever_its_own_date():
     assert moment.isoformat() == "2026-11-25T23:30:00+00:00"
     assert fmt.read_moment("2026-11-25T10:00:00", TODAY) is None  # no zone
     assert fmt.read_moment("yesterday", TODAY) is None
+
+
+def test_a_nul_in_a_json_file_is_found_in_a_value_and_in_a_name():
+    # In a file, JSON can only write a NUL as \u0000: whatever the text holds, it is found
+    request = {**_json_request(), "family_name": "Nul\u0000Name", "extra": {"de\u0000ep": 1}}
+    raw = json.dumps({"requests": [_json_request(), request]}).encode()
+    problems = fmt.parse_json(raw, TODAY).problems
+    assert {(p.row, p.field) for p in problems} == {(1, "family_name"), (1, "extra.de\ufffdep")}
