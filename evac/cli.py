@@ -147,7 +147,7 @@ def import_requests(file: Path):
             where = f"row {p.row}" if p.row is not None else "file"
             click.echo(f"  {where}, {p.field or '-'}: {p.message}", err=True)
         sys.exit(1)
-    click.echo(f"imported {len(result.created)}, duplicates {len(result.duplicates)}")
+    click.echo(f"imported {len(result.created_ids)}, duplicates {len(result.duplicates)}")
 
 
 @click.command("expire-offers")

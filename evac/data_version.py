@@ -116,6 +116,12 @@ def note_read(tables: Iterable[str]) -> None:
         seen.update(tables)
 
 
+def wrote(connection: Connection, tables: Iterable[str]) -> None:
+    """Tables written on `connection` other than by a statement SQLAlchemy sends (COPY, see
+    evac.bulk): their versions move on when the session commits."""
+    connection.info.setdefault(_WROTE, set()).update(set(tables) - QUIET_TABLES)
+
+
 def move_on(connection: Connection, tables: Iterable[str] = (EVERYTHING,)) -> None:
     """Move the versions of `tables` on, in this transaction (by default: everything)."""
     names = sorted(set(tables))  # in one order for every writer: no deadlock between them

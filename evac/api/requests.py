@@ -28,4 +28,4 @@ def post_requests():
         # Accepted, but a person should check (an ICD-10 code not in the WHO list).
         "warnings": [p.to_dict() for p in result.warnings],
     }
-    return jsonify(body), 201 if result.created else 200
+    return jsonify(body), 201 if result.created_ids else 200

@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import selectinload
 
-from evac import icd10
+from evac import bulk, icd10
 from evac.extensions import db
 from evac.interop import requests as request_format
 from evac.models import (
@@ -54,10 +55,18 @@ _COMPARED = (
 @dataclass
 class IntakeResult:
     record: ImportRecord
-    created: list[Case] = field(default_factory=list)
+    # The new cases' ids, in the order of the batch; `created` loads the cases themselves.
+    created_ids: list[int] = field(default_factory=list)
     duplicates: list[Case] = field(default_factory=list)
     # Accepted, but a person should look (an ICD-10 code not in the WHO list), by row.
     warnings: list[Problem] = field(default_factory=list)
+
+    @cached_property
+    def created(self) -> list[Case]:
+        """The new cases, loaded when asked for: the API answers with them, while a file of
+        ten thousand imported from the command line only counts them (loading them back took
+        a second)."""
+        return _load_cases(self.created_ids)
 
 
 class IntakeRejected(InvalidInput):
@@ -185,7 +194,7 @@ def register_requests(
     )
     db.session.commit()
     return IntakeResult(
-        record=record, created=created, duplicates=duplicates, warnings=parsed.warnings
+        record=record, created_ids=created, duplicates=duplicates, warnings=parsed.warnings
     )
 
 
@@ -194,10 +203,15 @@ def _existing_cases(keys: list[tuple[str, str]]) -> dict[tuple[str, str], Case]:
     single IN list of ten thousand pairs exhausts PostgreSQL's stack."""
     wanted = set(keys)
     found: dict[tuple[str, str], Case] = {}
+    sources = sorted({source for source, _ref in wanted})
     refs = sorted({ref for _source, ref in wanted})
     for start in range(0, len(refs), 500):
+        # With the sources too, the unique index on (source, external_ref) finds them; the
+        # reference alone has PostgreSQL read the whole index (a year's cases) for each chunk.
         for c in db.session.scalars(
-            select(Case).where(Case.external_ref.in_(refs[start : start + 500]))
+            select(Case).where(
+                Case.source.in_(sources), Case.external_ref.in_(refs[start : start + 500])
+            )
         ):
             if (c.source, c.external_ref) in wanted:
                 found[(c.source, c.external_ref)] = c
@@ -247,9 +261,9 @@ def _create_cases(
     origins: dict[tuple[str, str], Hospital],
     actor: User | None,
     centres: frozenset[int] = frozenset(),
-) -> list[Case]:
-    """The cases of a batch, written in bulk: one INSERT per table for the whole batch (a year's
-    flights arrive as files of thousands), then the cases loaded back for the answer."""
+) -> list[int]:
+    """The cases of a batch, written in bulk (a year's flights arrive as files of thousands);
+    their ids, in the batch's order."""
     if not requests:
         return []
     now = utcnow()
@@ -285,7 +299,7 @@ def _create_cases(
     references = {case_id: f"EV-{now.year}-{case_id:05d}" for case_id in ids}
     for case_id, row in zip(ids, rows, strict=True):
         row["id"], row["reference"] = case_id, references[case_id]
-    db.session.execute(Case.__table__.insert(), rows)
+    bulk.insert_rows(Case.__table__, rows)
     patients, clinical, companions, changes, events = [], [], [], [], []
     for case_id, req in zip(ids, requests, strict=True):
         d = req.data
@@ -319,20 +333,24 @@ def _create_cases(
         events.append(audit.values(actor, "case.registered", object_type="case",
                                    object_ref=references[case_id], case_id=case_id,
                                    external_ref=d["external_ref"], import_record=record.id))  # fmt: skip
-    # Core inserts (many rows in one statement each), not the ORM's unit of work per object.
+    # Written in bulk (COPY on PostgreSQL), not by the ORM's unit of work per object.
     for model, values in ((Patient, patients), (ClinicalPicture, clinical),
                           (Companion, companions), (StatusChange, changes), (AuditEvent, events)):  # fmt: skip
-        if values:
-            db.session.execute(model.__table__.insert(), values)
-    created: dict[int, Case] = {}
+        bulk.insert_rows(model.__table__, values)
+    return ids
+
+
+def _load_cases(ids: list[int]) -> list[Case]:
+    """The cases with these ids, in this order, with their patients."""
+    loaded: dict[int, Case] = {}
     for start in range(0, len(ids), 500):
         for case in db.session.scalars(
             select(Case)
             .where(Case.id.in_(ids[start : start + 500]))
             .options(selectinload(Case.patient))
         ):
-            created[case.id] = case
-    return [created[i] for i in ids]
+            loaded[case.id] = case
+    return [loaded[i] for i in ids]
 
 
 def _new_case_ids(n: int) -> list[int]:

@@ -218,7 +218,7 @@ def upload():
             flash(
                 _(
                     "Imported %(n)d requests; %(m)d were already registered.",
-                    n=len(result.created),
+                    n=len(result.created_ids),
                     m=len(result.duplicates),
                 ),
                 "success",
