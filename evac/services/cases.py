@@ -438,10 +438,18 @@ def case_alerts(case: Case) -> list[triage.Alert]:
 def fhir_summary(user: User, reference: str) -> dict:
     """The case as an International Patient Summary (a FHIR document Bundle), at the detail the
     user may see: without identity for those who may not know who the patient is."""
-    case = get_case(user, reference)
+    return _summary(user, get_case(user, reference))
+
+
+def fhir_summaries(user: User, references: list[str]) -> dict[str, dict]:
+    """fhir_summary of several cases, loaded at once (a flight's bundle carries one each)."""
+    return {case.reference: _summary(user, case) for case in get_cases(user, references)}
+
+
+def _summary(user: User, case: Case) -> dict:
     detail = detail_for(user, case)
     if detail == Detail.NONE:
-        raise NotFound(_("No case %(reference)s.", reference=reference))
+        raise NotFound(_("No case %(reference)s.", reference=case.reference))
     return fhir_ips.case_bundle(
         case,
         identity=detail == Detail.FULL,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from flask import current_app
@@ -21,7 +22,7 @@ from evac.extensions import db
 from evac.models import Case, Document, Flight, User
 from evac.models.types import utcnow
 from evac.services import audit, offers, transport
-from evac.services.cases import alert_facts, fhir_summary, get_case
+from evac.services.cases import alert_facts, fhir_summaries, get_case
 from evac.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from evac.terms import BedCategory, Mobility, OfferStatus, Role, label
 
@@ -232,33 +233,75 @@ def flight_bundle(actor: User, flight_id: int) -> Document:
     cases = transport.flight_cases(flight)
     if not cases:
         raise Conflict(_("No patients on this flight yet."))
-    members: list[Document | None] = []
-    drafts: list[tuple[int, _Draft, dict]] = []
-    for case in cases:
-        content = _transfer_content(case, contents.LANGUAGES)
-        draft = _draft("transfer", contents.LANGUAGES, contents.content_hash(content), case=case)
-        if isinstance(draft, Document):
-            members.append(draft)
-        else:
-            drafts.append((len(members), draft, {**content, "document": draft.meta}))
-            members.append(None)
-    rendered = pdf.render_many("transfer.html", [context for _i, _d, context in drafts])
-    for (i, draft, _context), data in zip(drafts, rendered, strict=True):
-        members[i] = _save(actor, draft, data)
-    key = contents.content_hash({"members": [(d.case_id, d.version, d.sha256) for d in members]})
-    # Each patient's International Patient Summary travels inside the bundle as a FHIR file,
-    # so the receiving hospital can load it into its own record.
-    summaries = {
-        f"{case.reference}-ips.fhir.json": json.dumps(
-            fhir_summary(actor, case.reference), ensure_ascii=False, indent=1
-        ).encode()
-        for case in cases
-    }
+    printed = _printed(cases)
+    members: list[Document | tuple[_Draft, Future]] = []
+    with pdf.Renderer("transfer.html", len(cases)) as renderer:
+        for case in cases:
+            content = _transfer_content(case, contents.LANGUAGES, **printed[case.id])
+            draft = _draft(
+                "transfer", contents.LANGUAGES, contents.content_hash(content), case=case
+            )
+            if isinstance(draft, Document):
+                members.append(draft)
+            else:
+                members.append((draft, renderer.submit({**content, "document": draft.meta})))
+        # Each patient's International Patient Summary travels inside the bundle as a FHIR
+        # file, so the receiving hospital can load it into its own record. Made while the
+        # documents are rendered.
+        summaries = {
+            f"{reference}-ips.fhir.json": json.dumps(summary, ensure_ascii=False, indent=1).encode()
+            for reference, summary in fhir_summaries(actor, [c.reference for c in cases]).items()
+        }
+        documents = [
+            m if isinstance(m, Document) else _save(actor, m[0], m[1].result()) for m in members
+        ]
+    key = contents.content_hash({"members": [(d.case_id, d.version, d.sha256) for d in documents]})
     doc = _store(actor, "bundle", contents.LANGUAGES, key,
-                 lambda _meta: pdf.merge_pdfs([d.pdf for d in members], summaries),
+                 lambda _meta: pdf.merge_pdfs([d.pdf for d in documents], summaries),
                  flight=flight)  # fmt: skip
     db.session.commit()
     return doc
+
+
+def _printed(cases: list[Case]) -> dict[int, dict]:
+    """What the transfer documents of these cases print beyond the case itself (the accepted
+    offer, the legs, the fitness to fly), for each case, loaded for all in a constant number of
+    statements: keyword arguments for _transfer_content."""
+    from evac.models import FitnessToFly, Leg, Offer
+
+    ids = [c.id for c in cases]
+    # Load what the documents print for all cases at once (the session keeps them).
+    db.session.scalars(
+        select(Case).where(Case.id.in_(ids)).options(
+            selectinload(Case.patient), selectinload(Case.clinical), selectinload(Case.triage),
+            selectinload(Case.companions), selectinload(Case.flight),
+        )
+    ).all()  # fmt: skip
+    accepted: dict[int, Offer] = {}
+    for offer in db.session.scalars(
+        select(Offer).where(Offer.case_id.in_(ids), Offer.status == OfferStatus.ACCEPTED)
+        .options(selectinload(Offer.hospital)).order_by(Offer.id)
+    ):  # fmt: skip
+        accepted[offer.case_id] = offer  # the latest wins, as accepted_offer says
+    legs: dict[int, list[Leg]] = {i: [] for i in ids}
+    for leg in db.session.scalars(
+        select(Leg).where(Leg.case_id.in_(ids)).order_by(Leg.sequence, Leg.id)
+    ):
+        legs[leg.case_id].append(leg)
+    cleared = transport.cleared_to_fly(cases)
+    latest: dict[int, FitnessToFly] = {}
+    for confirmation in db.session.scalars(
+        select(FitnessToFly).where(FitnessToFly.case_id.in_(ids)).order_by(FitnessToFly.id)
+    ):
+        latest[confirmation.case_id] = confirmation
+    return {
+        case.id: {
+            "offer": accepted.get(case.id),
+            "legs": legs[case.id],
+            "fitness": latest.get(case.id) if case.id in cleared else None,
+        }
+        for case in cases
+    }
 
 
 _ASK = object()  # look it up (one case); a flight's cases pass what was loaded for all at once
@@ -279,53 +322,24 @@ def _transfer_content(case: Case, languages: tuple[str, ...], offer=_ASK, legs=_
 def transfers_current(cases: list[Case]) -> set[int]:
     """The ids of the cases whose transfer document says what the case says now, for a whole
     flight in a constant number of statements (the overview asks it for every flight soon)."""
-    from evac.models import FitnessToFly, Leg, Offer
-
     if not cases:
         return set()
-    ids = [c.id for c in cases]
-    # Load what the documents print for all cases at once (the session keeps them).
-    db.session.scalars(
-        select(Case).where(Case.id.in_(ids)).options(
-            selectinload(Case.patient), selectinload(Case.clinical), selectinload(Case.triage),
-            selectinload(Case.companions), selectinload(Case.flight),
-        )
-    ).all()  # fmt: skip
+    printed = _printed(cases)
     stored: dict[int, str] = {}
     for doc in db.session.scalars(
         select(Document)
         .where(Document.kind == "transfer", Document.superseded_at.is_(None),
-               Document.case_id.in_(ids))
+               Document.case_id.in_(list(printed)))
         .options(defer(Document.pdf))
         .order_by(Document.version.desc())
     ):  # fmt: skip
         if tuple(doc.languages) == contents.LANGUAGES:
             stored.setdefault(doc.case_id, doc.content_hash)
-    accepted: dict[int, Offer] = {}
-    for offer in db.session.scalars(
-        select(Offer).where(Offer.case_id.in_(ids), Offer.status == OfferStatus.ACCEPTED)
-        .options(selectinload(Offer.hospital)).order_by(Offer.id)
-    ):  # fmt: skip
-        accepted[offer.case_id] = offer  # the latest wins, as accepted_offer says
-    legs: dict[int, list[Leg]] = {i: [] for i in ids}
-    for leg in db.session.scalars(
-        select(Leg).where(Leg.case_id.in_(ids)).order_by(Leg.sequence, Leg.id)
-    ):
-        legs[leg.case_id].append(leg)
-    cleared = transport.cleared_to_fly(cases)
-    latest: dict[int, FitnessToFly] = {}
-    for confirmation in db.session.scalars(
-        select(FitnessToFly).where(FitnessToFly.case_id.in_(ids)).order_by(FitnessToFly.id)
-    ):
-        latest[confirmation.case_id] = confirmation
     out = set()
     for case in cases:
         if case.id not in stored:
             continue
-        content = _transfer_content(
-            case, contents.LANGUAGES, offer=accepted.get(case.id), legs=legs[case.id],
-            fitness=latest.get(case.id) if case.id in cleared else None,
-        )  # fmt: skip
+        content = _transfer_content(case, contents.LANGUAGES, **printed[case.id])
         if contents.content_hash(content) == stored[case.id]:
             out.add(case.id)
     return out

@@ -138,3 +138,44 @@ def test_the_manifest_fits_its_page_in_every_language(app, as_user, make, tmp_pa
         outside = [(w, float(x1)) for x0, x1, w in words if float(x1) > width - 20]  # the margin
         assert outside == [], (lang, width, outside)
         assert ref in boxes and ("Stretcher" in boxes or "Brancard" in boxes or "Нош" in boxes)
+
+
+def test_a_flight_bundle_rendered_by_several_processes_keeps_the_manifest_order(
+    app, as_user, make, monkeypatch
+):
+    from evac import documents as pdf
+
+    monkeypatch.setattr(pdf, "PARALLEL_FROM", 2)  # three patients: the pool, as for fifty
+    names = ["Коваленко", "Бондаренко", "Ткаченко"]
+    with app.app_context():
+        c = db.session.get(User, make.user("coordinator").id)
+        capacity.report_capacity(c, "UMCU", capacity.Figures({"clinical": (50, 40)}, 3), "phone")
+        flight = transport.create_flight(
+            c, transport.FlightInput("NOR-PAR", "SAS", None, None, 18, 39)
+        )
+        flight_id, refs = flight.id, []
+        for name in names:
+            ref = make.case(family_name=name, external_ref=f"UCPM-{name}")
+            triage.triage_case(c, ref, triage.starting_values(cases.get_case(c, ref)))
+            offer = offers.make_offer(c, ref, "UMCU")
+            offers.accept_offer(c, offer.id, offers.Acceptance("B3", "Dr. M", "1"))
+            transport.put_on_flight(c, ref, flight_id)
+            refs.append(ref)
+    client = as_user("coordinator")
+    # one document is current already: the bundle takes it as it is, and renders the others
+    assert client.get(f"/cases/{refs[1]}/documents/transfer.pdf").status_code == 200
+    manifest = client.get(f"/flights/{flight_id}/manifest.pdf")
+    order = re.findall(
+        r"EV-\d{4}-\d{5}", PdfReader(io.BytesIO(manifest.data)).pages[0].extract_text()
+    )
+    bundle = client.get(f"/flights/{flight_id}/documents.pdf")
+    assert bundle.status_code == 200
+    reader = PdfReader(io.BytesIO(bundle.data))
+    # each document's first page names its patient's case, in the manifest's order
+    firsts = [
+        ref
+        for page in reader.pages
+        for ref in re.findall(r"EV-\d{4}-\d{5}", page.extract_text())[:1]
+    ]
+    assert list(dict.fromkeys(firsts)) == list(dict.fromkeys(order)) and len(set(order)) == 3
+    assert sorted(reader.attachments) == sorted(f"{ref}-ips.fhir.json" for ref in refs)
