@@ -245,26 +245,28 @@ KEEPS_ITS_INPUT = {"intake.upload", "intake.new_request", "api.post_requests"}
 
 
 def _unreadable(req) -> str | None:
-    nul = _("The request holds an invisible NUL character. Remove it and try again.")
+    # The message is translated only when it is needed: translating asks for the user's
+    # language, which loads the signed-in user, which a stylesheet's request need not do.
+    nul = _l("The request holds an invisible NUL character. Remove it and try again.")
     if (
         "\x00" in req.path
         or "\x00" in req.query_string.decode("latin-1")
         or "%00" in (req.query_string.decode("latin-1"))
     ):
-        return nul
+        return str(nul)
     if req.endpoint in KEEPS_ITS_INPUT or req.method in ("GET", "HEAD", "OPTIONS"):
         return None
     if any("\x00" in v for values in req.form.listvalues() for v in values):
-        return nul
+        return str(nul)
     for storage in req.files.values():
         content = storage.stream.read()
         storage.stream.seek(0)
         if b"\x00" in content and _is_utf8(content):  # else the upload's own check names it
-            return nul
+            return str(nul)
     if req.is_json:
         body = req.get_data(cache=True)
         if b"\x00" in body or b"\\u0000" in body:
-            return nul
+            return str(nul)
         import json
 
         try:

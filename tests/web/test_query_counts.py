@@ -88,3 +88,15 @@ def test_no_page_makes_more_statements_for_more_cases(app, client, make, monkeyp
         with Statements(engine) as large:
             placement.propose(coordinator, triaged_more[:100])
     assert large.n <= small.n + 5, (small.n, large.n)
+
+
+def test_the_stylesheet_and_script_ask_nothing_of_the_database(app, client, make):
+    # Every page loads them; signed in, they once loaded the user to translate a message that
+    # was not shown.
+    login(client, make.user("coordinator"))
+    with app.app_context():
+        engine = db.engine
+    for path in ("/static/evac.css", "/static/evac.js"):
+        with Statements(engine) as s:
+            assert client.get(path).status_code == 200
+        assert s.n == 0, path
