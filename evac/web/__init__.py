@@ -83,7 +83,7 @@ def init_app(app: Flask) -> None:
         # "id:version": a session made before the user's sessions were ended (sign-out
         # elsewhere, new password or role, deactivation) names an old version and is refused.
         user_id, _sep, version = session_id.partition(":")
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        user = page_cache.signed_in_user(int(user_id)) if user_id.isdigit() else None
         return user if user is not None and signin.session_is_current(user, version) else None
 
     nav.register("admin.users", _l("Users"), (Role.ADMIN,), 60)

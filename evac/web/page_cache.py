@@ -14,7 +14,8 @@ old: kept pages end a minute after they were drawn (each on its own clock, so th
 all drawn again in the same second).
 
 What stays outside is drawn on every request: the layout (flash messages, the session clock);
-the navigation's counts are kept once for all pages. The least recently used go first when the
+the navigation's counts are kept once for all pages. The signed-in user is kept too, until the
+users' table changes: a kept page then costs one statement, the versions. The least recently used go first when the
 cache is full (cachetools' TTLCache).
 EVAC_PAGE_CACHE_ENTRIES sets how many (0: keep nothing, draw every page every time).
 """
@@ -33,8 +34,12 @@ from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from evac import access, data_version
+from evac.extensions import db
+from evac.models import User
 
 SECONDS = 60
 # Query arguments that search for a patient or a sender's reference.
@@ -46,6 +51,7 @@ class _Kept:
     def __init__(self, entries: int) -> None:
         # the clock looked up on each call, so that a test can move it on
         self.entries = TTLCache(maxsize=entries, ttl=SECONDS, timer=lambda: time.monotonic())
+        self.users = TTLCache(maxsize=entries, ttl=SECONDS, timer=lambda: time.monotonic())
         self.lock = threading.Lock()
 
 
@@ -82,6 +88,44 @@ def _versions() -> dict[str, int]:
 def _versions_of(tables: frozenset[str]) -> tuple[int, ...]:
     versions = _versions()
     return tuple(versions.get(name, 0) for name in sorted(tables))
+
+
+# What a kept user depends on: the users' table, and what changes everything.
+_USER_TABLES = ("*", User.__tablename__)
+
+
+def signed_in_user(user_id: int) -> User | None:
+    """The user of this session: on a reading request, kept from an earlier one while the
+    users' table has not changed (the versions are then the request's first statement, and
+    the user's row is not read again); else read now.
+
+    Whatever ends a session writes the user's row (sign-out elsewhere, a new password or
+    role, deactivation), so a kept user is never one whose session has ended. What the user
+    links to (hospital, region) is read as for any user, when asked for."""
+    cache = _cache()
+    if cache is None or request.method not in ("GET", "HEAD"):
+        return db.session.get(User, user_id)
+    versions = _versions()
+    now = tuple(versions.get(name, 0) for name in _USER_TABLES)
+    with cache.lock:
+        found = cache.users.get(user_id)
+    if found is not None and found[0] == now:
+        data_version.note_read({User.__tablename__})  # as reading the row would have
+        return db.session.merge(found[1], load=False)
+    user = db.session.get(User, user_id)
+    if user is not None:
+        with cache.lock:
+            cache.users[user_id] = (now, _detached_copy(user))
+    return user
+
+
+def _detached_copy(user: User) -> User:
+    """A copy of the user's columns, in no session: what merge(load=False) copies from."""
+    copy = User.__mapper__.class_manager.new_instance()
+    for column in User.__mapper__.column_attrs:
+        set_committed_value(copy, column.key, getattr(user, column.key))
+    make_transient_to_detached(copy)
+    return copy
 
 
 def key(name: str, user=None, whole_address: bool = True) -> tuple:

@@ -315,3 +315,25 @@ def test_what_a_page_read_before_its_drawing_is_part_of_it(app, client, make):
         with app.app_context():
             db.session.scalar(db.select(Region).where(Region.code == "NN")).name = old_name
             db.session.commit()
+
+
+def test_the_signed_in_user_is_kept_until_a_user_changes(app, client, make):
+    from evac.services import signin, users
+
+    me, admin = make.user("coordinator"), make.user("admin")
+    with app.app_context():
+        name = db.session.get(User, me.id).name
+    login(client, me)
+    _get(app, client, "/cases/")
+    board, kept = _get(app, client, "/cases/")
+    assert name in board and kept <= 1, kept  # the data's versions, not the user
+    with app.app_context():  # an administrator renames her, on another host say
+        actor = db.session.get(User, admin.id)
+        users.update_user(actor, me.id, name="Anna Jansen", role="coordinator",
+                          hospital_code=None, expires_on=None)  # fmt: skip
+    board, _ = _get(app, client, "/cases/")
+    assert "Anna Jansen" in board and name not in board
+    with app.app_context():  # she signs out in her other browser: this session ends too
+        signin.sign_out(db.session.get(User, me.id))
+    response = client.get("/cases/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
