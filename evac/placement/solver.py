@@ -12,6 +12,8 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_matrix
 
 from evac.placement import greedy
 from evac.placement.explain import explain
@@ -24,10 +26,6 @@ from evac.placement.result import Result
 def solve(instance: Instance, time_limit: float | None = None) -> Result:
     """The optimal assignment, proven (status `optimal`); with a time limit, the best found
     (status `feasible`)."""
-    # SciPy is imported here, when a placement is solved: at the module's top it cost every
-    # process that imports evac (each command run from cron) half a second.
-    from scipy.optimize import Bounds, LinearConstraint, milp
-
     started = time.perf_counter()
     model = build(instance)
     program = _Program(model)
@@ -157,8 +155,6 @@ class _Program:
 
     def matrix(self):
         shape = (len(self.lower), len(self.cost))
-        from scipy.sparse import coo_matrix
-
         return coo_matrix((self.vals, (self.rows, self.cols)), shape=shape).tocsr()
 
     def assignment(self, values: np.ndarray) -> dict[str, str | None]:

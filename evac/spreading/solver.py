@@ -27,6 +27,8 @@ import time
 from collections import defaultdict
 
 import numpy as np
+from scipy.optimize import linprog
+from scipy.sparse import coo_matrix
 
 from evac.spreading.explain import explain
 from evac.spreading.instance import Instance
@@ -113,10 +115,6 @@ def _increments(load, occ, safe, units, counts, leaving: bool):
 
 def _solve_whole(load, occ, safe, n_remove, n_add, arc_from, arc_to, arc_cost, time_limit):
     """Every surviving move and increment in one programme, solved once (the generic LP)."""
-    # SciPy only when a plan is solved: imported with evac, it cost every process half a second.
-    from scipy.optimize import linprog
-    from scipy.sparse import coo_matrix
-
     senders, receivers = np.unique(arc_from), np.unique(arc_to)
     row_out = np.full(len(occ), -1)
     row_out[senders] = np.arange(len(senders))
