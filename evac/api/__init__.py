@@ -13,8 +13,8 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from evac.extensions import db, limiter
 from evac.services.errors import DomainError, Forbidden, InvalidInput
-from evac.services.users import user_for_token
 from evac.terms import Role
+from evac.web import page_cache
 from evac.web.limits import api_limit
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -47,7 +47,7 @@ def authenticate():
         return None
     header = request.headers.get("Authorization", "")
     scheme, _sep, token = header.partition(" ")
-    user = user_for_token(token.strip()) if scheme.lower() == "bearer" and token else None
+    user = page_cache.token_user(token.strip()) if scheme.lower() == "bearer" and token else None
     if user is None:
         response, status = error(401, _("A valid bearer token is required."), "Authorization")
         response.headers["WWW-Authenticate"] = 'Bearer realm="evac"'

@@ -523,13 +523,19 @@ def revoke_api_token(token_id: int, actor: User | None = None) -> ApiToken:
 def user_for_token(token: str) -> User | None:
     """The user behind a bearer token that is neither revoked nor expired, if that user may
     still sign in."""
+    return token_holder(token)[0]
+
+
+def token_holder(token: str) -> tuple[User | None, datetime | None]:
+    """user_for_token, and until when the token works (it or its user ends; None: no end)."""
     if not token or len(token) > 200:
-        return None
+        return None, None
     api_token = db.session.scalar(
         select(ApiToken).where(
             ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None)
         )
     )
     if api_token is None or api_token.state() != "active" or not api_token.user.is_active:
-        return None
-    return api_token.user
+        return None, None
+    ends = [t for t in (api_token.expires_at, api_token.user.expires_at) if t is not None]
+    return api_token.user, min(ends, default=None)

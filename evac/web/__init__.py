@@ -38,6 +38,7 @@ from evac.web import (
     hospital,
     i18n,
     intake,
+    layout,
     narrative,
     nav,
     offers,
@@ -115,6 +116,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals.update(
         nav_items=nav.nav_items,
+        layout_header=layout.header,
         language_name=terms.language_name,
         workflow=workflow,
         sees_identity=lambda case: policy.sees_identity(current_user, case),

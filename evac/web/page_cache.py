@@ -22,10 +22,12 @@ EVAC_PAGE_CACHE_ENTRIES sets how many (0: keep nothing, draw every page every ti
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import NamedTuple
 
 from cachetools import TTLCache
@@ -38,8 +40,10 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from evac import access, data_version
+from evac.data_version import EVERYTHING
 from evac.extensions import db
-from evac.models import User
+from evac.models import ApiToken, User
+from evac.models.types import utcnow
 
 SECONDS = 60
 # Query arguments that search for a patient or a sender's reference.
@@ -90,10 +94,6 @@ def _versions_of(tables: frozenset[str]) -> tuple[int, ...]:
     return tuple(versions.get(name, 0) for name in sorted(tables))
 
 
-# What a kept user depends on: the users' table, and what changes everything.
-_USER_TABLES = ("*", User.__tablename__)
-
-
 def signed_in_user(user_id: int) -> User | None:
     """The user of this session: on a reading request, kept from an earlier one while the
     users' table has not changed (the versions are then the request's first statement, and
@@ -102,20 +102,39 @@ def signed_in_user(user_id: int) -> User | None:
     Whatever ends a session writes the user's row (sign-out elsewhere, a new password or
     role, deactivation), so a kept user is never one whose session has ended. What the user
     links to (hospital, region) is read as for any user, when asked for."""
+    return _kept_user(("session", user_id), (User.__tablename__,),
+                      lambda: (db.session.get(User, user_id), None))  # fmt: skip
+
+
+def token_user(token: str) -> User | None:
+    """The user behind an API bearer token (evac.services.users.token_holder), kept like the
+    signed-in user while the tokens and the users are unchanged, and no longer than the token
+    is valid. Kept under the token's hash, never the token."""
+    from evac.services import users
+
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    return _kept_user(("token", digest), (ApiToken.__tablename__, User.__tablename__),
+                      lambda: users.token_holder(token))  # fmt: skip
+
+
+def _kept_user(
+    key: tuple, tables: tuple[str, ...], load: Callable[[], tuple[User | None, datetime | None]]
+) -> User | None:
     cache = _cache()
     if cache is None or request.method not in ("GET", "HEAD"):
-        return db.session.get(User, user_id)
+        return load()[0]
     versions = _versions()
-    now = tuple(versions.get(name, 0) for name in _USER_TABLES)
+    now = tuple(versions.get(name, 0) for name in (EVERYTHING, *tables))
     with cache.lock:
-        found = cache.users.get(user_id)
-    if found is not None and found[0] == now:
-        data_version.note_read({User.__tablename__})  # as reading the row would have
-        return db.session.merge(found[1], load=False)
-    user = db.session.get(User, user_id)
+        found = cache.users.get(key)
+    if found is not None and found[0] == now and (found[2] is None or utcnow() < found[2]):
+        data_version.note_read(tables)  # as reading the rows would have
+        user = db.session.merge(found[1], load=False)
+        return user if user.is_active else None  # an end date passed since it was kept
+    user, until = load()
     if user is not None:
         with cache.lock:
-            cache.users[user_id] = (now, _detached_copy(user))
+            cache.users[key] = (now, _detached_copy(user), until)
     return user
 
 
@@ -128,10 +147,12 @@ def _detached_copy(user: User) -> User:
     return copy
 
 
-def key(name: str, user=None, whole_address: bool = True) -> tuple:
+def key(name: str, user=None, whole_address: bool = True, per_user: bool = False) -> tuple:
     """Everything `name`'s drawing for this request depends on, but the data."""
     who = user or current_user
     kept_for = access.viewpoint(who)
+    if per_user:  # it shows who they are (their name), not only what their role sees
+        kept_for += (who.get_id(),)
     if whole_address and any(request.args.get(term) for term in SEARCHES):
         # A search is kept for the one who made it: how fast a page answers must not tell a
         # colleague which name somebody looked for.
@@ -150,22 +171,29 @@ def _session_token() -> str:
     return session["csrf_token"]
 
 
-def kept(name: str, compute: Callable[[], object], user=None, whole_address: bool = True) -> object:
+def kept(
+    name: str,
+    compute: Callable[[], object],
+    user=None,
+    whole_address: bool = True,
+    per_user: bool = False,
+) -> object:
     """`compute()`, computed now or kept from an earlier request with the same key. Only for
     reading requests: one that writes must see its own change, not what was kept before it.
     `user`: who asks, when not the signed-in user (the API's token holder); `whole_address`
-    False for what is the same on every page (the navigation's counts)."""
+    False for what is the same on every page (the navigation's counts); `per_user` for what
+    shows who asks (the header with their name)."""
     cache = _cache()
     if cache is None or request.method not in ("GET", "HEAD"):
         return compute()
-    k = key(name, user, whole_address)
+    k = key(name, user, whole_address, per_user)
     _versions()  # before anything is drawn
     with cache.lock:
         kept_drawing = cache.entries.get(k)
     if kept_drawing is not None and _versions_of(kept_drawing.tables) == kept_drawing.versions:
         data_version.note_read(kept_drawing.tables)  # for a drawing this one is part of
         return _served(kept_drawing.value)
-    value = _drawn_for_any_session(compute)
+    value = _drawn_for_any_session(compute, one_user=per_user)
     if not isinstance(value, Markup | tuple) and _FORM_TOKEN in str(value):
         raise TypeError(f"{name}: forms are kept as Markup (or tuples of it), not {value!r}")
     tables = frozenset(g.evac_tables_read | {data_version.EVERYTHING})
@@ -174,7 +202,9 @@ def kept(name: str, compute: Callable[[], object], user=None, whole_address: boo
     return _served(value)
 
 
-def _drawn_for_any_session(compute: Callable[[], object]) -> object:
+def _drawn_for_any_session(compute: Callable[[], object], one_user: bool = False) -> object:
+    """`compute()` for every session it will be handed to: of every user with this viewpoint,
+    or (`one_user`, a drawing kept per user) of that one user."""
     # Flask-WTF hands out the token it finds in `g` (one per request): the stand-in, here.
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     own = g.pop(field, None)

@@ -270,7 +270,9 @@ def test_kept_drawings_read_nothing_of_the_user_but_the_viewpoint(app, make, mon
     token = make.token(user)
     drawn_for_any_session = page_cache._drawn_for_any_session
 
-    def strictly(compute):
+    def strictly(compute, one_user=False):
+        if one_user:  # kept for this user alone (the header with their name)
+            return drawn_for_any_session(compute, one_user)
         own = {name: g.get(name) for name in ("_login_user", "api_user")}
         for name, user in own.items():
             if user is not None:
@@ -337,3 +339,54 @@ def test_the_signed_in_user_is_kept_until_a_user_changes(app, client, make):
         signin.sign_out(db.session.get(User, me.id))
     response = client.get("/cases/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_header_is_kept_for_each_user_and_page(app, make):
+    first, second = app.test_client(), app.test_client()
+    anna, ben = make.user("coordinator"), make.user("coordinator")
+    with app.app_context():
+        names = {u.id: db.session.get(User, u.id).name for u in (anna, ben)}
+    login(first, anna)
+    login(second, ben)
+    for client, me, other in ((first, anna, ben), (second, ben, anna), (first, anna, ben)):
+        for path, current in (("/cases/", "Cases"), ("/capacity/", "Capacity")):
+            html, _ = _get(app, client, path)
+            header = html.split("</header>")[0]
+            # who is signed in: this user, never the colleague the header was first drawn for
+            assert names[me.id] in header and names[other.id] not in header, path
+            # the page's own address to come back to after choosing a language, and its tab
+            assert f'name="next" value="{path}' in header, path
+            assert re.search(rf'aria-current="page">{current}', header), path
+            assert "evac-form-token-" not in html
+
+
+def test_an_api_token_kept_stops_working_when_revoked_or_at_its_end(app, client, make):
+    import time
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from evac.models import ApiToken
+    from evac.models.types import utcnow
+    from evac.services import users
+
+    partner = make.user("coordinator")
+    token = make.token(partner)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/cases", headers=headers).status_code == 200
+    _, kept = _get(app, client, "/api/v1/cases", headers=headers)
+    assert kept <= 1, kept  # the versions only: neither the token nor its user read again
+    with app.app_context():  # revoked, on another host say: refused at the next request
+        users.revoke_api_token(db.session.scalar(select(ApiToken.id)))
+    assert client.get("/api/v1/cases", headers=headers).status_code == 401
+    # A token whose end comes while it is kept: refused from that moment, though nothing
+    # was written that would have it read again.
+    second = make.token(partner)
+    with app.app_context():
+        stored = db.session.scalars(select(ApiToken).order_by(ApiToken.id.desc())).first()
+        stored.expires_at = ends = utcnow() + timedelta(seconds=1.5)
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {second}"}
+    assert client.get("/api/v1/cases", headers=headers).status_code == 200
+    time.sleep(max(0.0, (ends - utcnow()).total_seconds()) + 0.1)
+    assert client.get("/api/v1/cases", headers=headers).status_code == 401
