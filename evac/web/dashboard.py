@@ -27,21 +27,31 @@ def index():
     from flask import request, session
 
     # "Since my last visit": the marker moves only when the coordinator looks, not when the
-    # page refreshes itself.
-    last = session.get("overview_seen_at")
+    # page refreshes itself. With it, the cases' version then: while it is the same, no case
+    # has come in or changed since, and nothing need be asked.
+    cases_now = list(page_cache.versions_of(NEW_SINCE_READS))
+    last, cases_then = session.get("overview_seen_at"), session.get("overview_seen_cases")
     since = datetime.fromtimestamp(last, UTC) if last else None
     if not request.headers.get("X-Evac-Live"):
         session["overview_seen_at"] = utcnow().timestamp()
         session["overview_since"] = last
+        session["overview_seen_cases"] = cases_now
+        session["overview_since_cases"] = cases_then
     elif session.get("overview_since"):
         since = datetime.fromtimestamp(session["overview_since"], UTC)
+        cases_then = session.get("overview_since_cases")
     cockpit, body = page_cache.kept("dashboard.index", _draw_overview)
+    unchanged = since is not None and cases_then == cases_now
     return render_template(
         "dashboard/index.html",
         cockpit=cockpit,
         body=body,
-        new_since=dashboard_service.new_since(current_user, since),
+        new_since=[] if unchanged else dashboard_service.new_since(current_user, since),
     )
+
+
+# What new_since reads that may change: the cases (and what changes everything).
+NEW_SINCE_READS = frozenset({"case", "*"})
 
 
 def _draw_overview() -> tuple[Markup, Markup]:

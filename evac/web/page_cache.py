@@ -89,7 +89,9 @@ def _versions() -> dict[str, int]:
     return g.evac_data_versions
 
 
-def _versions_of(tables: frozenset[str]) -> tuple[int, ...]:
+def versions_of(tables: frozenset[str]) -> tuple[int, ...]:
+    """The versions of these tables, in the order of their names, as this request read them
+    (before anything else it reads)."""
     versions = _versions()
     return tuple(versions.get(name, 0) for name in sorted(tables))
 
@@ -190,7 +192,7 @@ def kept(
     _versions()  # before anything is drawn
     with cache.lock:
         kept_drawing = cache.entries.get(k)
-    if kept_drawing is not None and _versions_of(kept_drawing.tables) == kept_drawing.versions:
+    if kept_drawing is not None and versions_of(kept_drawing.tables) == kept_drawing.versions:
         data_version.note_read(kept_drawing.tables)  # for a drawing this one is part of
         return _served(kept_drawing.value)
     value = _drawn_for_any_session(compute, one_user=per_user)
@@ -198,7 +200,7 @@ def kept(
         raise TypeError(f"{name}: forms are kept as Markup (or tuples of it), not {value!r}")
     tables = frozenset(g.evac_tables_read | {data_version.EVERYTHING})
     with cache.lock:
-        cache.entries[k] = _Drawing(tables, _versions_of(tables), value)
+        cache.entries[k] = _Drawing(tables, versions_of(tables), value)
     return _served(value)
 
 

@@ -390,3 +390,19 @@ def test_an_api_token_kept_stops_working_when_revoked_or_at_its_end(app, client,
     assert client.get("/api/v1/cases", headers=headers).status_code == 200
     time.sleep(max(0.0, (ends - utcnow()).total_seconds()) + 0.1)
     assert client.get("/api/v1/cases", headers=headers).status_code == 401
+
+
+def test_new_since_the_last_visit_is_asked_only_when_cases_changed(app, client, make):
+    login(client, make.user("coordinator"))
+    _get(app, client, "/")
+    html, quiet = _get(app, client, "/")
+    section = html.split('id="new-since"')[1].split("</section>")[0]
+    assert "Nothing new." in section and quiet <= 1, quiet  # the versions, nothing else
+    reference = make.case()
+    html, _ = _get(app, client, "/")
+    assert reference in html.split('id="new-since"')[1].split("</section>")[0]
+    # the page refreshing itself keeps showing what came in since the coordinator last looked
+    html, _ = _get(app, client, "/", headers={"X-Evac-Live": "1"})
+    assert reference in html.split('id="new-since"')[1].split("</section>")[0]
+    html, _ = _get(app, client, "/")  # looked: nothing new since
+    assert "Nothing new." in html.split('id="new-since"')[1].split("</section>")[0]
