@@ -207,6 +207,9 @@ def session_deadlines() -> tuple[int, int]:
     return idle, absolute
 
 
+SEEN_STEP = 15
+
+
 @bp.before_app_request
 def enforce_session():
     """End a session that has idled or lived too long; keep users who must set up two-factor
@@ -226,7 +229,9 @@ def enforce_session():
     passive = request.headers.get("X-Evac-Live") or (
         request.endpoint == "auth.session_status" and request.method == "GET"
     )
-    if not passive:
+    # Moved on at most every SEEN_STEP seconds: a session unchanged is not signed and sent
+    # again with every page (the idle end moves in steps of that size, of a limit in minutes).
+    if not passive and now - session.get("seen_at", 0) >= SEEN_STEP:
         session["seen_at"] = now
     if session.get("must_enrol") and request.endpoint not in ENROLMENT_ENDPOINTS:
         flash(_("Set up two-factor sign-in first: your role requires it."), "info")
