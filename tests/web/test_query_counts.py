@@ -3,6 +3,7 @@
 10 cases and again with 500."""
 
 import json
+import threading
 
 from sqlalchemy import event
 
@@ -17,8 +18,10 @@ PAGES = ("/", "/cases/", "/cases/?page=3&per_page=3", "/cases/?q=shev", "/cases/
 
 
 class Statements:
+    """The statements this thread sends (not another's: a test server's, a pool's)."""
+
     def __init__(self, engine):
-        self.engine, self.n = engine, 0
+        self.engine, self.n, self.thread = engine, 0, threading.get_ident()
 
     def __enter__(self):
         event.listen(self.engine, "before_cursor_execute", self._count)
@@ -28,7 +31,8 @@ class Statements:
         event.remove(self.engine, "before_cursor_execute", self._count)
 
     def _count(self, *args, **kwargs):
-        self.n += 1
+        if threading.get_ident() == self.thread:
+            self.n += 1
 
 
 def add_cases(app, n: int, start: int, coordinator_id: int) -> list[str]:
@@ -52,10 +56,15 @@ def counts(app, client, token, paths) -> dict[str, int]:
     for path in paths:
         headers = {"Authorization": f"Bearer {token}"} if path.startswith("/api/") else {}
         client.get(path, headers=headers)  # a second visit: the overview marks what is new since
-        with Statements(engine) as s:
-            response = client.get(path, headers=headers)
-        assert response.status_code == 200, path
-        out[path] = s.n
+        seen = []
+        # The fewer of two visits: what a page reads each time, not a history it holds
+        # drawn anew once in a while.
+        for _visit in range(2):
+            with Statements(engine) as s:
+                response = client.get(path, headers=headers)
+            assert response.status_code == 200, path
+            seen.append(s.n)
+        out[path] = min(seen)
     return out
 
 
