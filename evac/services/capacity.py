@@ -11,7 +11,9 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -558,7 +560,7 @@ def daily_occupancy(days: int = 14, today: date | None = None) -> dict[tuple[dat
 
     The capacity page and the region pages draw the same history for every reader, so it is
     drawn once per process and carried forward: a report about today changes only today."""
-    today = today or utcnow().date()
+    today = today or centre_today()
     version = history_version()
     held = _held.get(days)
     if held is None or held.today != today or held.version != version:
@@ -592,8 +594,19 @@ def forget_history() -> None:
     _held.clear()
 
 
+def centre_today() -> date:
+    """Today as the centre lives it (EVAC_TIMEZONE): the days of the capacity history, the
+    forecasts and the situation report begin at the centre's midnight, not at UTC's."""
+    return utcnow().astimezone(_zone()).date()
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
 def _end_of(day: date) -> datetime:
-    return datetime.combine(day, time.max, tzinfo=UTC)
+    """The last moment of the centre's day."""
+    return datetime.combine(day, time.max, tzinfo=_zone())
 
 
 def _regions_of_hospitals() -> dict[int, str]:
@@ -636,7 +649,7 @@ def _drawn_anew(days: int, today: date, version: tuple[int, int]) -> _History:
 def _add_point(sums, end: datetime, region: str, category: str, point, days: int) -> None:
     if end - point[0] > timedelta(days=days):
         return  # too old to stand for this day
-    sums.setdefault((end.date(), region, category), Beds()).add(Beds(point[1], point[2]))
+    sums.setdefault((end.date(), region, category), Beds()).add(Beds(point[1], point[2]))  # its day
 
 
 def _carried_forward(held: _History, version: tuple[int, int]) -> _History | None:
@@ -685,7 +698,7 @@ def with_trends(regions: list[RegionCapacity], days: int = 14) -> list[RegionCap
     totals: dict[tuple[str, date], Beds] = defaultdict(Beds)
     for (day, region, _category), beds in daily_occupancy(days).items():
         totals[(region, day)].add(beds)
-    today = utcnow().date()
+    today = centre_today()
     days_shown = [today - timedelta(days=days - 1 - d) for d in range(days)]
     for rc in regions:
         rc.trend = [(day, totals[(rc.region.code, day)].fraction) for day in days_shown]

@@ -8,7 +8,6 @@ from datetime import date
 from functools import lru_cache
 
 from evac.forecast import Forecast, Series, forecast_series
-from evac.models.types import utcnow
 from evac.services import capacity
 
 NATIONAL = "NL"
@@ -35,7 +34,7 @@ def pictures(region: str | None = None, days: int = 28, horizon: int = 7,
     several regions are drawn from one reading."""
     if daily is None:
         # Every reader of a page draws the same picture until a new report arrives.
-        today = today or utcnow().date()
+        today = today or capacity.centre_today()
         return _drawn(region, days, horizon, today, capacity.history_version())
     return _pictures(region, horizon, daily)
 

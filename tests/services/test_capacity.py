@@ -1,6 +1,6 @@
 """Capacity reports, the regional overview, the CSV import and export, transport crews."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -100,6 +100,15 @@ def test_reserved_beds_count_as_taken(ctx, make):
     assert nn.beds["ic"].free == 1 and nn.beds["ic"].fraction == pytest.approx(0.9)
 
 
+def day_of(moment: datetime) -> date:
+    """The centre's day a moment falls on: the days of the capacity history (EVAC_TIMEZONE)."""
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
 def test_daily_occupancy_uses_each_hospitals_last_report_of_the_day(ctx, make):
     c = actor(make.user())
     now = utcnow()
@@ -109,7 +118,7 @@ def test_daily_occupancy_uses_each_hospitals_last_report_of_the_day(ctx, make):
     capacity.report_capacity(c, "MCL", Figures({"ic": (10, 5)}), "portal", now - timedelta(days=2))
     capacity.report_capacity(c, "UMCG", Figures({"ic": (40, 40)}), "portal", now)
     daily = capacity.daily_occupancy(days=3)
-    today, two_days_ago = now.date(), (now - timedelta(days=2)).date()
+    today, two_days_ago = day_of(now), day_of(now - timedelta(days=2))
     assert daily[(two_days_ago, "NN", "ic")].occupied == 25
     assert daily[(today, "NN", "ic")].occupied == 45  # MCL's last report carries forward
     csv = capacity.occupancy_csv(days=3)
@@ -203,7 +212,7 @@ def test_a_report_about_today_is_carried_into_the_history_without_reading_it_aga
 ):
     c = actor(make.user())
     now = utcnow()
-    today, yesterday = now.date(), (now - timedelta(days=1)).date()
+    today, yesterday = day_of(now), day_of(now - timedelta(days=1))
     _report(c, "UMCG", (40, 20), now - timedelta(days=1))
     _report(c, "MCL", (10, 5), now - timedelta(days=1))
     assert _occupied(capacity.daily_occupancy(days=3), today) == 25
@@ -229,7 +238,7 @@ def test_a_report_about_today_is_carried_into_the_history_without_reading_it_aga
 def test_a_late_report_about_an_earlier_day_shows_on_that_day(ctx, make):
     c = actor(make.user())
     now = utcnow()
-    today, yesterday = now.date(), (now - timedelta(days=1)).date()
+    today, yesterday = day_of(now), day_of(now - timedelta(days=1))
     _report(c, "UMCG", (40, 20), now - timedelta(days=2))
     assert _occupied(capacity.daily_occupancy(days=3), yesterday) == 20
     _report(c, "UMCG", (40, 35), now - timedelta(days=1))  # a late CSV, say
@@ -253,10 +262,10 @@ def test_a_report_committed_after_one_with_a_higher_id_is_not_missed(ctx, make):
         db.session.commit()
 
     committed(first.id + 10, now - timedelta(hours=1), 5)
-    assert _occupied(capacity.daily_occupancy(days=3), now.date()) == 25
+    assert _occupied(capacity.daily_occupancy(days=3), day_of(now)) == 25
     committed(first.id + 5, now - timedelta(minutes=30), 9)  # the import's, later in the day
     daily = capacity.daily_occupancy(days=3)
-    assert _occupied(daily, now.date()) == 29
+    assert _occupied(daily, day_of(now)) == 29
     assert daily == _anew()
 
 
@@ -265,7 +274,7 @@ def test_a_hospital_moved_to_another_region_counts_there_on_every_day(ctx, make)
     now = utcnow()
     _report(c, "MCL", (10, 5), now - timedelta(days=1))
     _report(c, "UMCG", (40, 20), now - timedelta(days=1))
-    yesterday = (now - timedelta(days=1)).date()
+    yesterday = day_of(now - timedelta(days=1))
     assert _occupied(capacity.daily_occupancy(days=3), yesterday) == 25
     mcl = db.session.scalar(select(Hospital).where(Hospital.code == "MCL"))
     mcl.region = db.session.scalar(select(Region).where(Region.code == "SZN"))
@@ -280,11 +289,11 @@ def test_a_report_about_a_later_day_waits_for_that_day(ctx, make):
     c = actor(make.user())
     now = utcnow()
     _report(c, "UMCG", (40, 20), now - timedelta(hours=1))
-    assert _occupied(capacity.daily_occupancy(days=3), now.date()) == 20
-    tomorrow = datetime.combine(now.date() + timedelta(days=1), time(8), tzinfo=UTC)
+    assert _occupied(capacity.daily_occupancy(days=3), day_of(now)) == 20
+    tomorrow = datetime.combine(day_of(now) + timedelta(days=1), time(8), tzinfo=UTC)
     _report(c, "UMCG", (40, 39), tomorrow)  # a planned closure entered ahead, say
     daily = capacity.daily_occupancy(days=3)
-    assert _occupied(daily, now.date()) == 20
+    assert _occupied(daily, day_of(now)) == 20
     assert daily == _anew()
 
 
@@ -292,8 +301,8 @@ def test_a_report_about_earlier_today_does_not_replace_a_newer_one(ctx, make):
     c = actor(make.user())
     now = utcnow()
     _report(c, "UMCG", (40, 33), now)
-    assert _occupied(capacity.daily_occupancy(days=3), now.date()) == 33
+    assert _occupied(capacity.daily_occupancy(days=3), day_of(now)) == 33
     _report(c, "UMCG", (40, 10), now - timedelta(minutes=10))  # entered late
     daily = capacity.daily_occupancy(days=3)
-    assert _occupied(daily, now.date()) == 33
+    assert _occupied(daily, day_of(now)) == 33
     assert daily == _anew()
