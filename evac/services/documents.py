@@ -9,6 +9,7 @@ import json
 import secrets
 from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -70,6 +71,32 @@ def _current(
     return None
 
 
+class _Known(NamedTuple):
+    current: Document | None  # the current version in these languages
+    last_version: int  # the highest version of the kind, in any languages (0: none yet)
+
+
+def _transfers_known(ids: list[int]) -> dict[int, _Known]:
+    """_Known of the transfer documents (in every language) of these cases, in two statements."""
+    last = dict(
+        db.session.execute(
+            select(Document.case_id, func.max(Document.version))
+            .where(Document.kind == "transfer", Document.case_id.in_(ids))
+            .group_by(Document.case_id)
+        ).all()
+    )
+    current: dict[int, Document] = {}
+    for doc in db.session.scalars(
+        select(Document)
+        .where(Document.kind == "transfer", Document.superseded_at.is_(None),
+               Document.case_id.in_(ids))
+        .order_by(Document.version.desc())
+    ):  # fmt: skip
+        if tuple(doc.languages) == contents.LANGUAGES:
+            current.setdefault(doc.case_id, doc)
+    return {i: _Known(current.get(i), last.get(i, 0)) for i in ids}
+
+
 @dataclass
 class _Draft:
     """A new version about to be rendered: everything but the PDF."""
@@ -86,16 +113,22 @@ class _Draft:
 
 
 def _draft(kind: str, languages: tuple[str, ...], content_hash: str, case: Case | None = None,
-           flight: Flight | None = None) -> Document | _Draft:  # fmt: skip
-    """The current document when its content is unchanged, else a draft of the next version."""
-    current = _current(kind, languages, case.id if case else None, flight.id if flight else None)
+           flight: Flight | None = None, known: _Known | None = None) -> Document | _Draft:  # fmt: skip
+    """The current document when its content is unchanged, else a draft of the next version.
+    `known`: the current document and the last version, when loaded for several at once."""
+    if known is None:
+        current = _current(
+            kind, languages, case.id if case else None, flight.id if flight else None
+        )
+        owner = (Document.case_id == case.id) if case else (Document.flight_id == flight.id)
+        last = db.session.scalar(
+            select(func.max(Document.version)).where(Document.kind == kind, owner)
+        )
+        known = _Known(current, last or 0)
+    current = known.current
     if current is not None and current.content_hash == content_hash:
         return current
-    owner = (Document.case_id == case.id) if case else (Document.flight_id == flight.id)
-    version = (
-        db.session.scalar(select(func.max(Document.version)).where(Document.kind == kind, owner))
-        or 0
-    ) + 1
+    version = known.last_version + 1
     token = secrets.token_urlsafe(24)
     base = current_app.config["EVAC_BASE_URL"].rstrip("/")
     meta = {
@@ -234,13 +267,13 @@ def flight_bundle(actor: User, flight_id: int) -> Document:
     if not cases:
         raise Conflict(_("No patients on this flight yet."))
     printed = _printed(cases)
+    known = _transfers_known([c.id for c in cases])
     members: list[Document | tuple[_Draft, Future]] = []
     with pdf.Renderer("transfer.html", len(cases)) as renderer:
         for case in cases:
             content = _transfer_content(case, contents.LANGUAGES, **printed[case.id])
-            draft = _draft(
-                "transfer", contents.LANGUAGES, contents.content_hash(content), case=case
-            )
+            draft = _draft("transfer", contents.LANGUAGES, contents.content_hash(content),
+                           case=case, known=known[case.id])  # fmt: skip
             if isinstance(draft, Document):
                 members.append(draft)
             else:
