@@ -597,16 +597,17 @@ def forget_history() -> None:
 def centre_today() -> date:
     """Today as the centre lives it (EVAC_TIMEZONE): the days of the capacity history, the
     forecasts and the situation report begin at the centre's midnight, not at UTC's."""
-    return utcnow().astimezone(_zone()).date()
+    return utcnow().astimezone(centre_zone()).date()
 
 
-def _zone() -> ZoneInfo:
+def centre_zone() -> ZoneInfo:
+    """The centre's time zone (EVAC_TIMEZONE)."""
     return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 def _end_of(day: date) -> datetime:
     """The last moment of the centre's day."""
-    return datetime.combine(day, time.max, tzinfo=_zone())
+    return datetime.combine(day, time.max, tzinfo=centre_zone())
 
 
 def _regions_of_hospitals() -> dict[int, str]:
@@ -649,7 +650,7 @@ def _drawn_anew(days: int, today: date, version: tuple[int, int]) -> _History:
 def _add_point(sums, end: datetime, region: str, category: str, point, days: int) -> None:
     if end - point[0] > timedelta(days=days):
         return  # too old to stand for this day
-    sums.setdefault((end.date(), region, category), Beds()).add(Beds(point[1], point[2]))  # its day
+    sums.setdefault((end.date(), region, category), Beds()).add(Beds(point[1], point[2]))
 
 
 def _carried_forward(held: _History, version: tuple[int, int]) -> _History | None:

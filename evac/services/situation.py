@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -58,7 +57,7 @@ class Situation:
 
 def _bounds(day: date) -> tuple[datetime, datetime]:
     """The day in the centre's time zone, as UTC instants."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    zone = capacity.centre_zone()
     start = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
     return start, start + timedelta(days=1)
 
@@ -84,7 +83,7 @@ def situation(day: date | None = None) -> Situation:
     from evac.models.types import utcnow
 
     now = utcnow()
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    zone = capacity.centre_zone()
     day = day or now.astimezone(zone).date()
     daily = capacity.daily_occupancy(days=28, today=day)
     national = _figures(outlook.pictures(None, today=day, daily=daily), day)
@@ -297,7 +296,7 @@ def fhir_bundle(day: date | None = None, region: str | None = None) -> dict:
     from evac.models.types import utcnow
 
     now = utcnow()
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    zone = capacity.centre_zone()
     day = day or now.astimezone(zone).date()
     start, end = _bounds(day)
     daily = capacity.daily_occupancy(days=1, today=day)

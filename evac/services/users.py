@@ -52,7 +52,7 @@ def _hash(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["EVAC_PASSWORD_HASH"])
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -150,7 +150,7 @@ def create_user(
 
 def _new_invitation(user: User) -> str:
     token = secrets.token_urlsafe(32)
-    user.invitation_hash = _token_hash(token)
+    user.invitation_hash = token_hash(token)
     user.invitation_expires_at = utcnow() + timedelta(
         hours=current_app.config["EVAC_INVITATION_HOURS"]
     )
@@ -244,7 +244,7 @@ def reinvite(actor: User, user_id: int) -> Invitation:
 
 
 def user_for_invitation(token: str) -> User:
-    user = db.session.scalar(select(User).where(User.invitation_hash == _token_hash(token)))
+    user = db.session.scalar(select(User).where(User.invitation_hash == token_hash(token)))
     if user is None or user.invitation_expires_at is None or user.invitation_expires_at < utcnow():
         raise NotFound(_("This link has expired or was used already. Ask an admin for a new one."))
     return user
@@ -490,7 +490,7 @@ def create_api_token(
     token = "evac_" + secrets.token_urlsafe(32)
     api_token = ApiToken(
         user=user,
-        token_hash=_token_hash(token),
+        token_hash=token_hash(token),
         label=label.strip()[:200],
         expires_at=utcnow() + timedelta(days=days) if days else None,
     )
@@ -532,7 +532,7 @@ def token_holder(token: str) -> tuple[User | None, datetime | None]:
         return None, None
     api_token = db.session.scalar(
         select(ApiToken).where(
-            ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None)
+            ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None)
         )
     )
     if api_token is None or api_token.state() != "active" or not api_token.user.is_active:

@@ -15,14 +15,13 @@ all drawn again in the same second).
 
 What stays outside is drawn on every request: the layout (flash messages, the session clock);
 the navigation's counts are kept once for all pages. The signed-in user is kept too, until the
-users' table changes: a kept page then costs one statement, the versions. The least recently used go first when the
-cache is full (cachetools' TTLCache).
+users' table changes: a kept page then costs one statement, the versions. The least recently
+used go first when the cache is full (cachetools' TTLCache).
 EVAC_PAGE_CACHE_ENTRIES sets how many (0: keep nothing, draw every page every time).
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import threading
 import time
@@ -114,9 +113,14 @@ def token_user(token: str) -> User | None:
     is valid. Kept under the token's hash, never the token."""
     from evac.services import users
 
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    return _kept_user(("token", digest), (ApiToken.__tablename__, User.__tablename__),
+    return _kept_user(("token", users.token_hash(token)), (ApiToken.__tablename__, User.__tablename__),
                       lambda: users.token_holder(token))  # fmt: skip
+
+
+class _KeptUser(NamedTuple):
+    versions: tuple[int, ...]  # of the tables it was read from, when it was read
+    user: User  # a copy in no session (_detached_copy)
+    until: datetime | None  # when it stops being valid (a token's end), if ever
 
 
 def _kept_user(
@@ -129,14 +133,18 @@ def _kept_user(
     now = tuple(versions.get(name, 0) for name in (EVERYTHING, *tables))
     with cache.lock:
         found = cache.users.get(key)
-    if found is not None and found[0] == now and (found[2] is None or utcnow() < found[2]):
+    if (
+        found is not None
+        and found.versions == now
+        and (found.until is None or utcnow() < found.until)
+    ):
         data_version.note_read(tables)  # as reading the rows would have
-        user = db.session.merge(found[1], load=False)
+        user = db.session.merge(found.user, load=False)
         return user if user.is_active else None  # an end date passed since it was kept
     user, until = load()
     if user is not None:
         with cache.lock:
-            cache.users[key] = (now, _detached_copy(user), until)
+            cache.users[key] = _KeptUser(now, _detached_copy(user), until)
     return user
 
 
@@ -195,7 +203,8 @@ def kept(
     if kept_drawing is not None and versions_of(kept_drawing.tables) == kept_drawing.versions:
         data_version.note_read(kept_drawing.tables)  # for a drawing this one is part of
         return _served(kept_drawing.value)
-    value = _drawn_for_any_session(compute, one_user=per_user)
+    # A drawing kept per user shows who they are; the rest may be handed to any session.
+    value = (_with_form_stand_in if per_user else _drawn_for_any_session)(compute)
     if not isinstance(value, Markup | tuple) and _FORM_TOKEN in str(value):
         raise TypeError(f"{name}: forms are kept as Markup (or tuples of it), not {value!r}")
     tables = frozenset(g.evac_tables_read | {data_version.EVERYTHING})
@@ -204,9 +213,14 @@ def kept(
     return _served(value)
 
 
-def _drawn_for_any_session(compute: Callable[[], object], one_user: bool = False) -> object:
-    """`compute()` for every session it will be handed to: of every user with this viewpoint,
-    or (`one_user`, a drawing kept per user) of that one user."""
+def _drawn_for_any_session(compute: Callable[[], object]) -> object:
+    """`compute()` for every session of every user with this viewpoint."""
+    return _with_form_stand_in(compute)
+
+
+def _with_form_stand_in(compute: Callable[[], object]) -> object:
+    """`compute()` with a stand-in for the form token, which _served replaces by the token
+    of the session it is handed to."""
     # Flask-WTF hands out the token it finds in `g` (one per request): the stand-in, here.
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     own = g.pop(field, None)

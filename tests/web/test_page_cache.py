@@ -270,9 +270,7 @@ def test_kept_drawings_read_nothing_of_the_user_but_the_viewpoint(app, make, mon
     token = make.token(user)
     drawn_for_any_session = page_cache._drawn_for_any_session
 
-    def strictly(compute, one_user=False):
-        if one_user:  # kept for this user alone (the header with their name)
-            return drawn_for_any_session(compute, one_user)
+    def strictly(compute):
         own = {name: g.get(name) for name in ("_login_user", "api_user")}
         for name, user in own.items():
             if user is not None:
