@@ -12,14 +12,18 @@ never asks for. A rollback undoes the numbers with the change.
 Which tables: those a statement names. A read names every table it reads and a write every
 table it changes, so the names found in the text (a word that is a table's name, quoted or not)
 are enough; a name found where it is no table (a column, a CASE) only costs a page drawn again.
-What cannot be named that way (a schema change, TRUNCATE of several, a write outside a
-Session) counts as a change to everything (EVERYTHING).
+What cannot be named that way (a schema change, TRUNCATE of several) counts as a change to
+everything (EVERYTHING).
 
 What it costs writers: they queue on the rows of the tables they wrote, locked in the order of
 their names, only from their last statement to their commit, and hold no other lock they wait
 for after it, so it adds no deadlock.
 
-Code that writes outside a Session (a bare Connection) must call `move_on` in its transaction.
+Only what a Session commits moves the numbers on. Code in evac that writes outside a Session (a
+bare Connection) must call `move_on` in its transaction.
+A change made outside evac (psql) moves nothing: kept pages show it within a minute at the
+latest, kept users within seconds (evac.web.page_cache); to show it at once, move everything on
+in the same transaction (the README says how).
 """
 
 from __future__ import annotations

@@ -45,6 +45,11 @@ from evac.models import ApiToken, User
 from evac.models.types import utcnow
 
 SECONDS = 60
+# A kept user (or token holder) is read again after this long even if nothing evac wrote says
+# so: a change made outside evac (an account locked by SQL during an incident, a process of
+# the previous release during an upgrade) moves no version, and must still end access within
+# seconds on every host. Reading a user every few seconds costs nothing that shows.
+USER_SECONDS = 5
 # Query arguments that search for a patient or a sender's reference.
 SEARCHES = ("q", "external_ref")
 _FORM_TOKEN = f"evac-form-token-{secrets.token_hex(16)}"
@@ -54,7 +59,7 @@ class _Kept:
     def __init__(self, entries: int) -> None:
         # the clock looked up on each call, so that a test can move it on
         self.entries = TTLCache(maxsize=entries, ttl=SECONDS, timer=lambda: time.monotonic())
-        self.users = TTLCache(maxsize=entries, ttl=SECONDS, timer=lambda: time.monotonic())
+        self.users = TTLCache(maxsize=entries, ttl=USER_SECONDS, timer=lambda: time.monotonic())
         self.lock = threading.Lock()
 
 
@@ -100,9 +105,10 @@ def signed_in_user(user_id: int) -> User | None:
     users' table has not changed (the versions are then the request's first statement, and
     the user's row is not read again); else read now.
 
-    Whatever ends a session writes the user's row (sign-out elsewhere, a new password or
-    role, deactivation), so a kept user is never one whose session has ended. What the user
-    links to (hospital, region) is read as for any user, when asked for."""
+    Whatever ends a session in evac writes the user's row (sign-out elsewhere, a new password
+    or role, deactivation), so a kept user is never one whose session has ended; a change made
+    outside evac shows within USER_SECONDS. What the user links to (hospital, region) is read
+    as for any user, when asked for."""
     return _kept_user(("session", user_id), (User.__tablename__,),
                       lambda: (db.session.get(User, user_id), None))  # fmt: skip
 

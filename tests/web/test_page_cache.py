@@ -390,6 +390,46 @@ def test_an_api_token_kept_stops_working_when_revoked_or_at_its_end(app, client,
     assert client.get("/api/v1/cases", headers=headers).status_code == 401
 
 
+def test_an_account_locked_or_a_token_revoked_with_sql_is_refused_within_seconds(
+    app, client, make, monkeypatch
+):
+    """During an incident a database administrator may lock accounts with SQL, outside evac,
+    where no version moves: a kept user is read again within seconds all the same. With the
+    README's statement in the same transaction, at once."""
+    from sqlalchemy import text
+
+    from evac.models.types import utcnow
+
+    reference = make.case()
+    at_once, within, holder = (make.user("coordinator") for _ in range(3))
+    headers = {"Authorization": f"Bearer {make.token(holder)}"}
+    browsers = {}
+    for person in (at_once, within):
+        browsers[person.id] = app.test_client()
+        login(browsers[person.id], person)
+        assert browsers[person.id].get(f"/cases/{reference}").status_code == 200  # now kept
+    assert client.get("/api/v1/cases", headers=headers).status_code == 200
+    lock = text('UPDATE "user" SET active = :off, session_version = session_version + 1 '
+                "WHERE id = :id")  # fmt: skip
+    with app.app_context(), db.engine.begin() as sql:  # psql, with the README's last statement
+        sql.execute(lock, {"off": False, "id": at_once.id})
+        sql.execute(text("INSERT INTO table_version (name, value) VALUES ('*', 1) ON CONFLICT "
+                         "(name) DO UPDATE SET value = table_version.value + 1"))  # fmt: skip
+    answer = browsers[at_once.id].get(f"/cases/{reference}")
+    assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+    # kept again, after the numbers moved
+    assert browsers[within.id].get(f"/cases/{reference}").status_code == 200
+    assert client.get("/api/v1/cases", headers=headers).status_code == 200
+    with app.app_context(), db.engine.begin() as sql:  # psql, and nothing else
+        sql.execute(lock, {"off": False, "id": within.id})
+        sql.execute(text("UPDATE api_token SET revoked_at = :now"), {"now": utcnow()})
+    later = page_cache.time.monotonic() + page_cache.USER_SECONDS + 0.1
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: later)
+    answer = browsers[within.id].get(f"/cases/{reference}")
+    assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+    assert client.get("/api/v1/cases", headers=headers).status_code == 401
+
+
 def test_new_since_the_last_visit_is_asked_only_when_cases_changed(app, client, make):
     login(client, make.user("coordinator"))
     _get(app, client, "/")
