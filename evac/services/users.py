@@ -28,6 +28,9 @@ from evac.services.signin import end_all_sessions
 from evac.terms import Role
 
 MAX_USERS_PER_FILE = 500
+# A token's last use is written at most this often: enough for an administrator to tell a
+# token in use from a forgotten or a leaked one, without a write per API call.
+TOKEN_USE_STEP = timedelta(minutes=15)
 
 
 def password_problems(password: str, email: str) -> list[str]:
@@ -537,5 +540,9 @@ def token_holder(token: str) -> tuple[User | None, datetime | None]:
     )
     if api_token is None or api_token.state() != "active" or not api_token.user.is_active:
         return None, None
+    now = utcnow()
+    if api_token.last_used_at is None or now - api_token.last_used_at >= TOKEN_USE_STEP:
+        api_token.last_used_at = now
+        db.session.commit()
     ends = [t for t in (api_token.expires_at, api_token.user.expires_at) if t is not None]
     return api_token.user, min(ends, default=None)

@@ -214,3 +214,20 @@ def test_changing_the_password_checks_the_old_one_and_ends_other_sessions(ctx, m
     users.change_password(user, u.password, "harbour lantern cedar")
     assert actor(u).session_version == version + 1
     assert signin.authenticate(u.email, "harbour lantern cedar")
+
+
+def test_a_tokens_use_is_noted_at_most_every_quarter_hour(ctx, make):
+    """An administrator tells a token in use from a forgotten one by its last use; an API call
+    does not write it each time."""
+    token = make.token(make.user("coordinator"))
+    stored = db.session.scalar(select(ApiToken))
+    assert stored.last_used_at is None
+    users.user_for_token(token)
+    first = stored.last_used_at
+    assert first is not None and utcnow() - first < timedelta(seconds=5)
+    users.user_for_token(token)
+    assert stored.last_used_at == first  # within the step: not written again
+    stored.last_used_at = first - users.TOKEN_USE_STEP
+    db.session.commit()
+    users.user_for_token(token)
+    assert stored.last_used_at > first
