@@ -101,7 +101,7 @@ def situation(day: date | None = None) -> Situation:
         regions=regions,
         pipeline=_pipeline(start, end),
         transfers=_transfers(start, end),
-        stale=_stale(end),
+        stale=_stale(min(end, now)),  # today's: by the time now, not by tonight's midnight
         alerts=_alerts(),
         notes=_notes(),
     )
@@ -168,7 +168,8 @@ def _transfers(start: datetime, end: datetime) -> list[tuple[str, str, str, int]
 
 
 def _stale(end: datetime) -> list[tuple[str, str, str, datetime | None]]:
-    """Hospitals whose last capacity report is more than a day older than the day's end."""
+    """Hospitals whose last capacity report before `end` is more than a day older than it (the
+    day's end, or now for today)."""
     from evac.models import CapacityReport
 
     last = dict(

@@ -134,3 +134,18 @@ def test_edxl_have_lists_every_hospital_with_baseline_and_available_beds(app, cl
             for b in azw.findall("h:HospitalBedCapacityStatus/h:BedCapacity", ns)}  # fmt: skip
     assert beds["AdultICU"] == ("40", "4") and beds["MedicalSurgical"] == ("300", "50")
     assert azw.find("h:LastUpdateTime", ns) is not None
+
+
+def test_a_hospital_that_reported_within_a_day_is_not_listed_as_silent(app, make):
+    """Today's report lists a hospital as not having reported for a day by the time now, not by
+    the end of the day: a report from last night is hours old in the small hours, not a day."""
+    from evac.services import situation
+
+    with app.app_context():
+        c = db.session.get(User, make.user("coordinator").id)
+        now = utcnow()
+        for code, hours in (("UMCG", 23), ("AZW", 25)):
+            capacity.report_capacity(c, code, capacity.Figures({"ic": (40, 20)}, 2), "phone",
+                                     reported_at=now - timedelta(hours=hours))  # fmt: skip
+        silent = {code for code, *_ in situation.situation().stale}
+    assert "AZW" in silent and "UMCG" not in silent
