@@ -1,5 +1,6 @@
-"""Actions that cannot go wrong: cancelling a flight, removing a patient from it and cancelling a
-case ask first, naming what changes; the first click (dismissed) changes nothing, the confirmed
+"""Actions that cannot go wrong: cancelling a flight, removing a patient from it, cancelling or
+closing a case, a hospital's decline, a confirmed arrival and closing beds ask first, naming what
+changes; the first click (dismissed) changes nothing, the confirmed
 one does. A flight with a patient without an accepted hospital does not depart without a reason."""
 
 import pytest
@@ -71,3 +72,56 @@ def test_cancelling_a_case_and_withdrawing_an_offer_ask_first(browser, live_serv
     answers[0] = True
     page.get_by_role("button", name="Cancel case").click()
     page.wait_for_function("document.querySelector('h1').innerText.includes('Cancelled')")
+
+
+def test_a_hospital_is_asked_before_it_declines_confirms_an_arrival_or_closes_beds(
+    browser, live_server, app, make
+):
+    from sqlalchemy import select
+
+    from evac.extensions import db
+    from evac.models import Case, Offer, User
+    from evac.services import capacity, cases, offers, triage
+
+    coordinator = make.user("coordinator")
+    with app.app_context():
+        c = db.session.get(User, coordinator.id)
+        capacity.report_capacity(c, "UMCG", capacity.Figures({"clinical": (80, 40)}, 2), "phone")
+        offered, accepted = make.case(external_ref="ASK-1"), make.case(external_ref="ASK-2")
+        for ref in (offered, accepted):
+            triage.triage_case(c, ref, triage.starting_values(cases.get_case(c, ref)))
+        offer_id = offers.make_offer(c, offered, "UMCG").id
+        offers.accept_offer(c, offers.make_offer(c, accepted, "UMCG").id, offers.Acceptance(
+            ward="B3", contact_name="Dr. Smit", contact_phone="+31 50 361 1111"))  # fmt: skip
+    page = browser.new_context(locale="en-GB", viewport={"width": 390, "height": 844}).new_page()
+    sign_in(page, live_server, make.user("hospital", "UMCG"))
+    answers, asked = [False], []
+    page.on(
+        "dialog", lambda d: (asked.append(d.message), d.accept() if answers[0] else d.dismiss())
+    )
+
+    page.goto(f"{live_server}/hospital/")
+    page.locator("tr", has_text=accepted).get_by_role("button", name="Confirm arrival").click()
+    assert accepted in asked[-1] and "cannot be undone" in asked[-1]
+    with app.app_context():
+        assert (
+            db.session.scalar(select(Case.status).where(Case.reference == accepted)) == "accepted"
+        )
+
+    page.goto(f"{live_server}/hospital/offers/{offer_id}")
+    page.get_by_label("Reason").select_option(index=1)
+    page.locator("form", has_text="Decline").get_by_role("button", name="Decline").click()
+    assert offered in asked[-1] and "another hospital" in asked[-1]
+    with app.app_context():
+        assert db.session.get(Offer, offer_id).status == "pending"
+    answers[0] = True
+    page.locator("form", has_text="Decline").get_by_role("button", name="Decline").click()
+    page.get_by_text(f"You declined case {offered}.").wait_for()
+
+    answers[0] = False
+    page.goto(f"{live_server}/capacity/hospitals/UMCG")
+    page.get_by_label("Closed until").fill("2030-01-01T08:00")
+    page.get_by_label("Why").fill("no staff for the night")
+    page.get_by_role("button", name="Close to new patients").click()
+    assert "new patients" in asked[-1]
+    assert "closed until" not in page.content()
