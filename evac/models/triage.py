@@ -22,7 +22,7 @@ class TriageRecord(db.Model):
     bed_category: Mapped[str] = mapped_column(String(20))
     urgency: Mapped[str] = mapped_column(String(20))
     mobility: Mapped[str] = mapped_column(String(20))
-    ventilated: Mapped[bool] = mapped_column(default=False)
+    ventilated: Mapped[bool | None]  # None: not known (no default: it would take None for "no")
     oxygen_l_min: Mapped[float | None]
     isolation_required: Mapped[bool] = mapped_column(default=False)
     mdro_status: Mapped[str] = mapped_column(String(10), default="unknown")

@@ -26,7 +26,7 @@ class TriageInput:
     bed_category: str
     urgency: str
     mobility: str
-    ventilated: bool = False
+    ventilated: bool | None = False  # None: not known (the sender did not say)
     oxygen_l_min: float | None = None
     isolation_required: bool = False
     mdro_status: str = MdroStatus.UNKNOWN
@@ -99,7 +99,7 @@ def starting_values(case: Case) -> TriageInput:
         bed_category=s.bed_category,
         urgency=s.urgency,
         mobility=s.mobility,
-        ventilated=bool(c.ventilated),
+        ventilated=c.ventilated,  # not known stays not known: the coordinator decides
         oxygen_l_min=c.oxygen_l_min,
         isolation_required=s.isolation_required,
         mdro_status=c.mdro_status,
@@ -184,9 +184,10 @@ def _from_request(case: Case) -> dict:
         "bed_category": case.requested_care,
         "urgency": case.urgency,
         "mobility": case.mobility,
-        "ventilated": bool(c.ventilated),
+        # as sent, unknown included: a triage that decides what was not known is a change
+        "ventilated": c.ventilated,
         "oxygen_l_min": c.oxygen_l_min,
-        "isolation_required": bool(c.isolation_required),
+        "isolation_required": c.isolation_required,
         "mdro_status": c.mdro_status,
         "companions_count": len(case.companions),
         "companions_need_lodging": False,

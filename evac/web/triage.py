@@ -28,14 +28,16 @@ from evac.web.access import PLACING, roles_required
 
 bp = Blueprint("triage", __name__)
 
-FIT_TO_FLY = (("", _l("Not known")), ("yes", _l("Yes")), ("no", _l("No")))
+YES_NO_NOT_KNOWN = (("", _l("Not known")), ("yes", _l("Yes")), ("no", _l("No")))
+# Facts the sender may not have given: "not known" is kept, never taken for "no".
+MAYBE_KNOWN = ("ventilated", "fit_to_fly")
 
 
 class TriageForm(FlaskForm):
     bed_category = SelectField(_l("Bed category"), choices=lambda: choices(BedCategory))
     urgency = SelectField(_l("Urgency"), choices=lambda: choices(Urgency))
     mobility = SelectField(_l("Mobility"), choices=lambda: choices(Mobility))
-    ventilated = BooleanField(_l("Ventilated"))
+    ventilated = SelectField(_l("Ventilated"), choices=YES_NO_NOT_KNOWN)
     oxygen_l_min = DecimalField(
         _l("Oxygen (l/min)"), validators=[Optional(), NumberRange(0, 60)], places=1
     )
@@ -47,7 +49,7 @@ class TriageForm(FlaskForm):
     companions_need_lodging = BooleanField(_l("Companions need lodging"))
     languages = StringField(_l("Languages (codes, separated by ;)"))
     interpreter_needed = BooleanField(_l("Interpreter needed"))
-    fit_to_fly = SelectField(_l("Fit to fly"), choices=FIT_TO_FLY)
+    fit_to_fly = SelectField(_l("Fit to fly"), choices=YES_NO_NOT_KNOWN)
     clinical_notes = TextAreaField(_l("Clinical notes"))
 
     def fill(self, values: triage_service.TriageInput) -> None:
@@ -55,17 +57,20 @@ class TriageForm(FlaskForm):
             value = getattr(values, name)
             if name == "languages":
                 value = ";".join(value)
-            elif name == "fit_to_fly":
+            elif name in MAYBE_KNOWN:
                 value = "" if value is None else ("yes" if value else "no")
             getattr(self, name).data = value
 
     def values(self) -> triage_service.TriageInput:
-        fly = self.fit_to_fly.data
+        known = {
+            name: None if getattr(self, name).data == "" else getattr(self, name).data == "yes"
+            for name in MAYBE_KNOWN
+        }
         return triage_service.TriageInput(
             bed_category=self.bed_category.data,
             urgency=self.urgency.data,
             mobility=self.mobility.data,
-            ventilated=self.ventilated.data,
+            ventilated=known["ventilated"],
             oxygen_l_min=float(self.oxygen_l_min.data) if self.oxygen_l_min.data else None,
             isolation_required=self.isolation_required.data,
             mdro_status=self.mdro_status.data,
@@ -77,7 +82,7 @@ class TriageForm(FlaskForm):
                 if code.strip()
             ),
             interpreter_needed=self.interpreter_needed.data,
-            fit_to_fly=None if fly == "" else fly == "yes",
+            fit_to_fly=known["fit_to_fly"],
             clinical_notes=(self.clinical_notes.data or "").strip() or None,
         )
 

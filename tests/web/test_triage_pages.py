@@ -22,7 +22,7 @@ def triage_form(client, ref, **changes):
     data = {"csrf_token": csrf_token(client, f"/cases/{ref}/triage"), "bed_category": "burns",
             "urgency": "urgent", "mobility": "stretcher", "mdro_status": "unknown",
             "isolation_required": "y", "companions_count": "0", "languages": "uk",
-            "interpreter_needed": "y", "fit_to_fly": "yes"}  # fmt: skip
+            "interpreter_needed": "y", "fit_to_fly": "yes", "ventilated": ""}  # fmt: skip
     data.update(changes)
     return client.post(f"/cases/{ref}/triage", data=data)
 
@@ -40,6 +40,41 @@ def test_saving_goes_on_to_the_next_waiting_case(as_user, make):
 def test_a_refused_triage_is_shown_again_with_the_reason(as_user, make):
     ref = make.case()
     client = as_user("coordinator")
-    response = triage_form(client, ref, ventilated="y", bed_category="clinical")
+    response = triage_form(client, ref, ventilated="yes", bed_category="clinical")
     assert response.status_code == 422
     assert "needs an intensive care bed" in response.get_data(as_text=True)
+
+
+def test_ventilation_the_sender_left_unknown_stays_unknown_until_the_coordinator_decides(
+    app, as_user, make
+):
+    from sqlalchemy import select
+
+    from evac.extensions import db
+    from evac.models import Case, TriageRecord
+
+    ref = make.case()  # the request says nothing of ventilation
+    client = as_user("coordinator")
+    form = client.get(f"/cases/{ref}/triage").get_data(as_text=True)
+    ventilated = form.split('name="ventilated"')[1].split("</select>")[0]
+    assert '<option selected value="">Not known</option>' in ventilated
+    assert triage_form(client, ref, ventilated="").status_code == 302  # confirmed as shown
+    page = client.get(f"/cases/{ref}").get_data(as_text=True)
+    row = page.split(">Ventilated</td>")[1].split("</tr>")[0]
+    assert "unknown" in row and "No" not in row
+    # the sender's picture above the triage says whose it is
+    assert "As the sender reported it." in page.split(">Triage</h2>")[0]
+
+    def last_triage():
+        with app.app_context():
+            case_id = db.session.scalar(select(Case.id).where(Case.reference == ref))
+            return db.session.scalars(
+                select(TriageRecord).where(TriageRecord.case_id == case_id)
+                .order_by(TriageRecord.id.desc())
+            ).first()  # fmt: skip
+
+    first = last_triage()
+    assert first.ventilated is None and "ventilated" not in first.changes
+    assert triage_form(client, ref, ventilated="no").status_code == 302  # now known: a change
+    second = last_triage()
+    assert second.ventilated is False and second.changes["ventilated"] == [None, False]
