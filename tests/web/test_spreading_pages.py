@@ -57,6 +57,10 @@ def test_issued_quotas_are_named_by_the_sending_region(app, client, make, busy_w
     listing = regional.get("/spreading/quotas").get_data(as_text=True)
     quota_url = re.search(r'href="(/spreading/quotas/\d+)"', listing).group(1)
     assert "Open transfer requests" in regional.get("/").get_data(as_text=True)
+    # the region's hospitals by name and code (two Noordwest Ziekenhuisgroep: NWZA, NWZD)
+    assert ">Noordwest Ziekenhuisgroep (NWZA)</option>" in regional.get(quota_url).get_data(
+        as_text=True
+    )
     form = {"family_name-0": "Bakker", "given_name-0": "Joke", "date_of_birth-0": "1948-05-06",
             "sex-0": "female", "sending_hospital-0": "AZW", "diagnosis-0": "Sepsis",
             "mobility-0": "stretcher", "urgency-0": "urgent"}  # fmt: skip
