@@ -8,6 +8,7 @@ import json
 
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from evac.services import registry
@@ -124,7 +125,9 @@ def _explain(d: dict) -> str:
         )  # fmt: skip
     reasons = {
         "no_transport": _("it reported no transport for these patients today"),
-        "transport_used": _("all %(n)d transports it has for them are used in this plan", n=d["send"]),
+        "transport_used": ngettext("the %(num)d transport it has for them is used in this plan",
+                                   "all %(num)d transports it has for them are used in this plan",
+                                   d["send"]),
         "no_room_nearby": _("no region with room is enough emptier to be worth the journey"),
     }  # fmt: skip
     return _(
@@ -216,7 +219,9 @@ def quota(quota_id: int):
         except InvalidInput as exc:
             problems = exc.problems
         else:
-            flash(_("%(n)d patients named for this transfer request.", n=len(created)), "success")
+            flash(ngettext("%(num)d patient named for this transfer request.",
+                           "%(num)d patients named for this transfer request.", len(created)),
+                  "success")  # fmt: skip
             return redirect(url_for("spreading.quota", quota_id=quota_id))
     hospitals = [h for h in registry.hospitals() if h.region_id == record.from_region_id]
     return render_template(

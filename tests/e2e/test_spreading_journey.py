@@ -49,7 +49,7 @@ def test_spread_flagged_plan_quotas_named_offer(browser, live_server, app, make)
     rcps.get_by_label("Now in").select_option("AZW")
     rcps.get_by_label("Diagnosis").fill("Respiratory failure")
     rcps.get_by_role("button", name="Register these transfers").click()
-    rcps.get_by_text("1 patients named").wait_for()
+    rcps.get_by_text("1 patient named").wait_for()
     reference = rcps.locator("table.list a").first.inner_text()
 
     other = browser.new_context(locale="en-GB").new_page()

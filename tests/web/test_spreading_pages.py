@@ -68,6 +68,9 @@ def test_issued_quotas_are_named_by_the_sending_region(app, client, make, busy_w
     assert bad.status_code == 422
     done = post_form(regional, quota_url, form, page=quota_url)
     assert done.status_code == 302
+    assert "1 patient named for this transfer request." in regional.get(done.location).get_data(
+        as_text=True
+    )
     with app.app_context():
         case = db.session.scalar(select(Case).where(Case.quota_id.is_not(None)))
         assert case.destination_region.code == "NN" and case.patient.family_name == "Bakker"
