@@ -185,6 +185,8 @@ def add_to_flight(flight_id: int):
             transport_service.put_on_flight(current_user, reference, flight_id)
         if references:
             flash(ngettext_cases(len(references)), "success")
+        else:
+            flash(_("Tick the patients to put on the flight first."), "error")
     return redirect(url_for("transport.flight", flight_id=flight_id))
 
 

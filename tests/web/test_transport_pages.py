@@ -103,6 +103,14 @@ def test_a_full_flight_says_so(app, as_user, make):
     assert "has no place left" in response.get_data(as_text=True)
 
 
+def test_putting_no_patient_on_a_flight_says_what_to_do(app, as_user, make):
+    flight_id, _refs = accepted_on_flight(app, make)
+    client = as_user("coordinator")
+    response = post_form(client, f"/flights/{flight_id}/cases", {}, page=f"/flights/{flight_id}",
+                         follow_redirects=True)  # fmt: skip
+    assert "Tick the patients to put on the flight first." in response.get_data(as_text=True)
+
+
 def test_close_and_plan_a_return_from_the_case_page(app, as_user, make):
     _flight_id, (ref,) = accepted_on_flight(app, make)
     client = as_user("coordinator")
