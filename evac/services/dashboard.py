@@ -129,9 +129,11 @@ def overview(user: User) -> Overview:
             .options(selectinload(Offer.hospital), selectinload(Offer.case))
             .order_by(Offer.deadline).limit(20)))  # fmt: skip
         flights = _flights_soon()
+        # By the whole percent shown (rounded half to even, as the pages' figures are): a
+        # region every page shows at 90 % is among those at 90 % or more.
         full_regions = sorted(
             ((rc.region.code, c, b.fraction) for rc in regions
-             for c, b in rc.beds.items() if b.fraction is not None and b.fraction >= 0.90),
+             for c, b in rc.beds.items() if b.fraction is not None and round(b.fraction * 100) >= 90),
             key=lambda r: -r[2],
         )[:12]  # fmt: skip
     return Overview(counts, open_total, waiting, imports, alerts, quotas, pending, flights,

@@ -47,3 +47,19 @@ def test_the_cockpit_shows_flight_readiness_and_full_regions(app, client, make):
         client.get("/").get_data(as_text=True).split('id="flights-soon"')[1].split("</section>")[0]
     )
     assert "ready" in flights
+
+
+def test_a_region_shown_at_90_percent_is_among_the_regions_at_90_or_more(app, client, make):
+    from evac.models import User
+    from evac.services import capacity
+
+    with app.app_context():
+        from evac.extensions import db
+
+        c = db.session.get(User, make.user("coordinator").id)
+        # 112 of 125: 89.6 %, which every page shows as 90 %
+        capacity.report_capacity(c, "AZW", capacity.Figures({"ic": (125, 112)}, 2), "phone")
+    login(client, make.user("coordinator"))
+    full = client.get("/").get_data(as_text=True).split('id="full-regions"')[1]
+    full = full.split("</section>")[0]
+    assert "NW" in full and "90%" in full
