@@ -93,7 +93,12 @@ def _map(plan, moves) -> dict:
 @bp.get("/plans/<int:plan_id>")
 @roles_required(*PLACING)
 def plan(plan_id: int):
-    record = spreading_service.get_plan(current_user, plan_id)
+    return _plan_page(spreading_service.get_plan(current_user, plan_id))
+
+
+def _plan_page(record, typed=None, problems=(), marked=frozenset(), status=200):
+    """The plan; after a refused change, with the counts as the coordinator typed them, what
+    was wrong, and the counts it concerns marked."""
     result = record.result
     shown = record.issued if record.issued is not None else result["moves"]
     units = sorted(u["code"] for u in record.instance["units"])
@@ -103,12 +108,15 @@ def plan(plan_id: int):
         plan=record,
         result=result,
         moves=shown,
+        typed=typed or {},
+        problems=problems,
+        marked=marked,
         units=units,
         categories=categories,
         map=_map(record, shown),
         national=record.scope == spreading_service.NATIONAL,
         explanations=[_explain(d) for d in result.get("details", [])],
-    )
+    ), status
 
 
 def _explain(d: dict) -> str:
@@ -161,15 +169,37 @@ def evaluate(plan_id: int):
 @roles_required(*COORDINATING)
 def issue(plan_id: int):
     record = spreading_service.get_plan(current_user, plan_id)
+    counts = _counts_from(request.form)
     try:
-        moves = spreading_service.moves_from_counts(record, _counts_from(request.form))
+        moves = spreading_service.moves_from_counts(record, counts)
+    except InvalidInput as exc:
+        return _plan_page(record, counts, [p.message for p in exc.problems],
+                          {p.field for p in exc.problems}, 422)  # fmt: skip
+    try:
         quotas = spreading_service.issue_plan(current_user, plan_id, moves)
     except InvalidInput as exc:
-        for p in exc.problems:
-            flash(p.message, "error")
-        return redirect(url_for("spreading.plan", plan_id=plan_id))
-    flash(_("%(n)d transfer requests went to the sending regions.", n=len(quotas)), "success")
+        breaks = spreading_service.evaluate_plan(record, moves).problems
+        return _plan_page(record, counts,
+                          [p.message for p in exc.problems] + [_describe(b) for b in breaks],
+                          _counts_concerned(breaks, counts), 422)  # fmt: skip
+    flash(ngettext("%(num)d transfer request went to the sending region.",
+                   "%(num)d transfer requests went to the sending regions.", len(quotas)),
+          "success")  # fmt: skip
     return redirect(url_for("spreading.quotas"))
+
+
+def _counts_concerned(problems: list[dict], counts: dict[str, str]) -> set[str]:
+    """The counts (from|to|category) a plan's problems are about: a region asked to send more
+    than it can is the first of the pair, one asked to receive more (or without beds) the
+    second."""
+    concerned = set()
+    for key in counts:
+        source, target, category = (key.split("|") + ["", ""])[:3]
+        for p in problems:
+            unit = source if p["code"] == "send_limit" else target
+            if p.get("unit") == unit and p.get("category") in (None, category):
+                concerned.add(key)
+    return concerned
 
 
 @bp.get("/plans/<int:plan_id>/instance.json")

@@ -45,6 +45,24 @@ def test_the_overview_flags_regions_apart_and_leads_to_a_plan(client, make, busy
     assert download.get_json()["units"] and "attachment" in download.headers["Content-Disposition"]
 
 
+def test_a_plan_refused_keeps_the_counts_typed_and_marks_the_one_at_fault(
+    app, client, make, busy_west
+):
+    login(client, make.user("coordinator"))
+    location = post_form(client, "/spreading/plans", page="/spreading/").location
+    plan_id = int(location.rsplit("/", 1)[1])
+    for typed, says in (("3", "can send 2"), ("x", "whole number")):
+        refused = post_form(client, f"/spreading/plans/{plan_id}/issue", {"n|NW|NN|ic": typed},
+                            page=location)  # fmt: skip
+        assert refused.status_code == 422
+        html = refused.get_data(as_text=True)
+        count = re.search(r'<input[^>]*name="n\|NW\|NN\|ic"[^>]*>', html).group(0)
+        assert f'value="{typed}"' in count and 'aria-invalid="true"' in count
+        assert says in html and "The transfer requests were not sent." in html
+    with app.app_context():
+        assert db.session.get(SpreadingPlan, plan_id).status == "proposed"  # nothing was sent
+
+
 def test_issued_quotas_are_named_by_the_sending_region(app, client, make, busy_west):
     login(client, make.user("coordinator"))
     location = post_form(client, "/spreading/plans", page="/spreading/").location
