@@ -65,6 +65,11 @@ class Figures:
     # extra beds that can be opened within 24 hours, per category (optional)
     surge: dict[str, int] = field(default_factory=dict)
 
+    def over_full(self) -> dict[str, tuple[int, int]]:
+        """The categories with more patients than staffed beds. A hospital in a surge may have
+        them (so they are kept), but more often a figure was mistyped: worth a second look."""
+        return {c: (cap, occ) for c, (cap, occ) in self.categories.items() if occ > cap}
+
 
 # ---------------------------------------------------------------------------------------------
 # Reporting

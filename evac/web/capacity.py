@@ -117,6 +117,10 @@ def report(code: str):
                     _("Capacity of %(hospital)s is reported.", hospital=current.hospital.name),
                     "success",
                 )
+                for category, (beds, patients) in figures.over_full().items():
+                    flash(_("%(category)s: %(patients)d patients in %(beds)d staffed beds. If a "
+                            "figure is mistyped, report again.", category=label(BedCategory(category)),
+                            patients=patients, beds=beds), "error")  # fmt: skip
                 return redirect(url_for("capacity.report", code=code))
         status = 422
     return (

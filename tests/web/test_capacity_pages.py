@@ -18,6 +18,20 @@ def test_a_hospital_reports_its_beds_and_the_region_changes(as_user):
     assert "75%" in html and "10 free" in html
 
 
+def test_more_patients_than_staffed_beds_is_kept_and_questioned(as_user):
+    """A hospital in a surge may have more patients than staffed beds; more often a figure
+    was mistyped (60 for 6). The report is kept, and the hospital is asked to look again."""
+    client = as_user("hospital", "UMCG")
+    page = "/capacity/hospitals/UMCG"
+    for occupied, questioned in (("30", False), ("60", True)):
+        response = post_form(client, page, {"capacity-ic": "46", "occupied-ic": occupied},
+                             page=page, follow_redirects=True)  # fmt: skip
+        html = response.get_data(as_text=True)
+        assert "Capacity of Universitair Medisch Centrum Groningen is reported." in html
+        assert ("60 patients in 46 staffed beds" in html) is questioned
+    assert "130%" in client.get("/capacity/").get_data(as_text=True)  # kept as reported
+
+
 def test_a_hospital_cannot_report_for_another(as_user):
     client = as_user("hospital", "UMCG")
     assert client.get("/capacity/hospitals/MST2").status_code == 403
