@@ -78,3 +78,22 @@ def test_the_hospital_portal_and_an_offer_fit_a_phone(browser, live_server, app,
     page.goto(f"{live_server}/hospital/offers/{offer_id}")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
+
+
+def test_the_arrival_board_shows_every_action_on_a_laptop_screen(browser, live_server, app, make):
+    """At the aircraft door the coordinator works the board row by row: the ambulance, 'Left the
+    airport' and 'Remove from this flight' are in view without scrolling the table sideways."""
+    flight_id, _refs = accepted_on_flight(app, make, n=2)
+    coordinator = make.user("coordinator")
+    hidden = []
+    for locale in ("nl-NL", "en-GB", "uk-UA"):
+        context = browser.new_context(locale=locale, viewport={"width": 1366, "height": 768})
+        page = context.new_page()
+        sign_in(page, live_server, coordinator)
+        page.goto(f"{live_server}/flights/{flight_id}")
+        board = page.locator(".table-wrap", has=page.locator("table.arrival-board"))
+        wide, room = board.evaluate("e => [e.scrollWidth, e.clientWidth]")
+        if wide > room:
+            hidden.append(f"{locale}: {wide}px in {room}px")
+        context.close()
+    assert not hidden, "the arrival board scrolls sideways: " + ", ".join(hidden)
