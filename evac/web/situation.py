@@ -7,7 +7,7 @@ import csv
 import io
 from datetime import date
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from evac.services import situation as situation_service
@@ -29,8 +29,12 @@ def day_from(raw: str | None) -> date | None:
 @bp.get("/")
 @roles_required(*EVERYONE)
 def report():
-    s = situation_service.situation(day_from(request.args.get("date")))
-    return render_template("situation/report.html", s=s)
+    try:
+        day = day_from(request.args.get("date"))
+    except InvalidInput as exc:  # a day mistyped in the address: today's report, and why
+        flash(exc.problems[0].message, "error")
+        return redirect(url_for("situation.report"))
+    return render_template("situation/report.html", s=situation_service.situation(day))
 
 
 @bp.get("/report.pdf")

@@ -149,3 +149,11 @@ def test_a_hospital_that_reported_within_a_day_is_not_listed_as_silent(app, make
                                      reported_at=now - timedelta(hours=hours))  # fmt: skip
         silent = {code for code, *_ in situation.situation().stale}
     assert "AZW" in silent and "UMCG" not in silent
+
+
+def test_a_mistyped_day_shows_todays_report_and_says_why(client, make):
+    login(client, make.user("coordinator"))
+    answer = client.get("/situation/?date=31-11-2026", follow_redirects=True)
+    html = answer.get_data(as_text=True)
+    assert answer.request.path == "/situation/" and "Give the day as YYYY-MM-DD." in html
+    assert "Situation report" in html
