@@ -219,6 +219,12 @@ class Patient(db.Model):
     def latin_name(self) -> str:
         return f"{self.family_name_latin}, {self.given_name_latin}"
 
+    @property
+    def latin_differs(self) -> bool:
+        """Whether the Latin spelling is worth showing beside the name (a Dutch patient's is the
+        same)."""
+        return self.latin_name != self.display_name
+
 
 def search_text(*names: str | None) -> str:
     """Every spelling of a patient's name, case-folded, as the board searches it."""

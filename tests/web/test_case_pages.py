@@ -152,3 +152,15 @@ def test_a_coordinator_corrects_a_misspelt_name_audited_with_a_new_document_vers
     with app.app_context():
         c = db.session.get(User, client.user.id)
         assert documents.transfer_document(c, ref, ("en",)).version == first + 1
+
+
+def test_a_name_in_latin_script_is_not_spelled_twice(as_user, make):
+    dutch = make.case(family_name="de Graaf", given_name="Johanna", external_ref="NL-1")
+    ukrainian = make.case(external_ref="UA-1")  # Шевченко, Олена
+    client = as_user("coordinator")
+    page = client.get(f"/cases/{dutch}").get_data(as_text=True)
+    assert "de Graaf, Johanna" in page and "(de Graaf, Johanna)" not in page
+    board = client.get("/cases/?q=graaf").get_data(as_text=True)
+    assert board.count("de Graaf, Johanna") == 1
+    page = client.get(f"/cases/{ukrainian}").get_data(as_text=True)
+    assert "Шевченко, Олена" in page and "(Shevchenko, Olena)" in page
