@@ -57,8 +57,9 @@ def _choices(enum):
 
 
 def _optional_choices(enum):
-    """A choice the sender may leave open: the first option says "unknown"."""
-    return lambda: [("", _("unknown")), *choices(enum)]
+    """A choice the sender may leave open: the first option says "unknown" (and is the only
+    one that does, where the terms have an "unknown" of their own)."""
+    return lambda: [("", _("unknown")), *((v, t) for v, t in choices(enum) if v != "unknown")]
 
 
 def _yes_no_unknown():

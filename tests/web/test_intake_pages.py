@@ -94,3 +94,12 @@ def test_a_bad_request_by_hand_is_shown_again_with_its_problems(as_user):
     assert response.status_code == 422
     assert "is not an ICD-10 code" in html and "XX" in html and "Give date_of_birth" in html
     assert 'value="Коваленко"' in html  # nothing typed is lost
+
+
+def test_every_choice_of_the_form_offers_unknown_once(as_user):
+    import re
+
+    html = as_user("coordinator").get("/intake/new").get_data(as_text=True)
+    for name, options in re.findall(r'<select[^>]*name="(\w+)"[^>]*>(.*?)</select>', html, re.S):
+        labels = [t.strip().lower() for t in re.findall(r"<option[^>]*>([^<]*)</option>", options)]
+        assert labels.count("unknown") <= 1, name
