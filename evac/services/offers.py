@@ -25,6 +25,10 @@ from evac.services.cases import change_status, get_case, may_place
 from evac.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from evac.terms import BedCategory, CaseStatus, DeclineReason, OfferStatus, Role, Urgency, label
 
+# A ward's phone has at least this many digits, however it is written ("+31 50 361 1111",
+# "050-3611111 ext. 22"): a word there ("banana", "ask the desk") reaches nobody at night.
+PHONE_DIGITS = 6
+
 # ---------------------------------------------------------------------------------------------
 # Reading
 
@@ -331,6 +335,9 @@ def accept_offer(actor: User, offer_id: int, acceptance: Acceptance) -> Offer:
         for name in ("ward", "contact_name", "contact_phone")
         if not (getattr(acceptance, name) or "").strip()
     ]
+    phone = (acceptance.contact_phone or "").strip()
+    if phone and sum(ch.isdigit() for ch in phone) < PHONE_DIGITS:
+        problems.append(Problem("contact_phone", _("Give a phone number the ward answers, such as +31 50 361 1111.")))  # fmt: skip
     if (
         acceptance.admission_from
         and acceptance.admission_until

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from evac import triage as rules
 from evac.extensions import db
+from evac.interop.requests import BCP47
 from evac.models import Case, TriageRecord, User
 from evac.services.cases import URGENCY_RANK, change_status, get_case, may_place, on_desk
 from evac.services.errors import Conflict, Forbidden, InvalidInput, Problem
@@ -125,6 +126,9 @@ def _check(data: TriageInput) -> None:
         problems.append(Problem("oxygen_l_min", _("Oxygen lies between 0 and 60 l/min.")))
     if not 0 <= data.companions_count <= 10:
         problems.append(Problem("companions_count", _("Between 0 and 10 companions.")))
+    for code in data.languages:  # as intake reads them: an interpreter is sought by the code
+        if not BCP47.match(code):
+            problems.append(Problem("languages", _("'%(code)s' is not a language code such as uk or ru.", code=code)))  # fmt: skip
     # Burn centres ventilate in their own burn intensive care, so "burns" is an IC bed here.
     if data.ventilated and data.bed_category not in (
         BedCategory.IC,

@@ -211,6 +211,14 @@ def test_acceptance_needs_ward_and_contact(make, setup):
     with pytest.raises(InvalidInput) as err:
         offers.accept_offer(umcg, offer.id, replace(ACCEPT, ward=" ", contact_phone=""))
     assert {p.field for p in err.value.problems} == {"ward", "contact_phone"}
+    for phone in ("banana", "ask the desk", "050"):  # nobody to call at night
+        with pytest.raises(InvalidInput) as err:
+            offers.accept_offer(umcg, offer.id, replace(ACCEPT, contact_phone=phone))
+        assert [p.field for p in err.value.problems] == ["contact_phone"]
+    accepted = offers.accept_offer(
+        umcg, offer.id, replace(ACCEPT, contact_phone="050-3611111 ext. 22")
+    )
+    assert accepted.status == "accepted"
 
 
 def test_notifications_name_no_patient(make, setup):

@@ -35,7 +35,7 @@ def test_the_instance_follows_the_spec_and_counts_reserved_beds(make, centre):
     ref = triaged(make, centre)
     other = triaged(make, centre)
     offers.accept_offer(centre, offers.make_offer(centre, other, "UMCU").id,
-                        offers.Acceptance("B3", "Dr. M", "1"))  # fmt: skip
+                        offers.Acceptance("B3", "Dr. M", "+31 30 250 0000"))  # fmt: skip
     inst = placement.build_instance([cases.get_case(centre, ref)])
     parsed = engine.parse_instance(inst)  # the file interface accepts it
     umcu = next(h for h in inst["hospitals"] if h["id"] == "UMCU")

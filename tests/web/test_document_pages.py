@@ -20,7 +20,9 @@ def accepted_case(app, make, on_flight=False):
         ref = make.case(family_name="Коваленко")
         triage.triage_case(c, ref, triage.starting_values(cases.get_case(c, ref)))
         offers.accept_offer(
-            c, offers.make_offer(c, ref, "UMCU").id, offers.Acceptance("B3", "Dr. M", "1")
+            c,
+            offers.make_offer(c, ref, "UMCU").id,
+            offers.Acceptance("B3", "Dr. M", "+31 30 250 0000"),
         )
         flight_id = None
         if on_flight:
@@ -158,7 +160,7 @@ def test_a_flight_bundle_rendered_by_several_processes_keeps_the_manifest_order(
             ref = make.case(family_name=name, external_ref=f"UCPM-{name}")
             triage.triage_case(c, ref, triage.starting_values(cases.get_case(c, ref)))
             offer = offers.make_offer(c, ref, "UMCU")
-            offers.accept_offer(c, offer.id, offers.Acceptance("B3", "Dr. M", "1"))
+            offers.accept_offer(c, offer.id, offers.Acceptance("B3", "Dr. M", "+31 30 250 0000"))
             transport.put_on_flight(c, ref, flight_id)
             refs.append(ref)
     client = as_user("coordinator")

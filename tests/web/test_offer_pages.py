@@ -112,7 +112,7 @@ def test_api_offers_accept_and_409_when_no_longer_pending(app, client, make):
     body = {
         "ward": "IC",
         "contact_name": "Dr. V",
-        "contact_phone": "050",
+        "contact_phone": "050 361 1111",
         "admission_from": "2026-11-26T10:00:00+01:00",
     }
     accepted = api(client, token, "POST", f"/api/v1/offers/{offer_id}/accept", body)

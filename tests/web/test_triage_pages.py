@@ -43,6 +43,11 @@ def test_a_refused_triage_is_shown_again_with_the_reason(as_user, make):
     response = triage_form(client, ref, ventilated="yes", bed_category="clinical")
     assert response.status_code == 422
     assert "needs an intensive care bed" in response.get_data(as_text=True)
+    response = triage_form(client, ref, languages="uk; klingon;;")
+    assert response.status_code == 422
+    assert "&#39;klingon&#39; is not a language code such as uk or ru." in response.get_data(
+        as_text=True
+    )
 
 
 def test_ventilation_the_sender_left_unknown_stays_unknown_until_the_coordinator_decides(
