@@ -198,7 +198,7 @@ def candidates(case: Case) -> list[Candidate]:
     for hospital in db.session.scalars(
         select(Hospital).where(Hospital.active).order_by(Hospital.name)
     ):
-        if category not in (hospital.capabilities or []):
+        if category not in (hospital.capabilities or []) or _not_for(case, hospital):
             continue
         b = beds.get((hospital.id, category))
         room = beds.get((hospital.id, AIRBORNE if case.airborne else ISOLATION))
@@ -208,6 +208,19 @@ def candidates(case: Case) -> list[Candidate]:
             )
         )
     return sorted(out, key=lambda c: (c.declined is not None, -c.free, c.hospital.name))
+
+
+def _not_for(case: Case, hospital: Hospital) -> str | None:
+    """Why this case is not offered to this hospital whatever its beds, if it is not: the
+    hospital it leaves, or (moved under a transfer request) one outside the region it goes to."""
+    if hospital.id == case.origin_hospital_id:
+        return _("%(reference)s leaves %(hospital)s: offer it to another hospital.",
+                 reference=case.reference, hospital=hospital.name)  # fmt: skip
+    if case.destination_region_id is not None and hospital.region_id != case.destination_region_id:
+        return _("%(reference)s moves to region %(region)s under a transfer request: offer it to "
+                 "a hospital there.", reference=case.reference,
+                 region=case.destination_region.code)  # fmt: skip
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -241,6 +254,9 @@ def make_offer(
         raise InvalidInput([Problem("hospital", _(
             "A region's centre offers to hospitals of its own region; escalate the request "
             "for the others."))])  # fmt: skip
+    refused = _not_for(case, hospital)
+    if refused:
+        raise InvalidInput([Problem("hospital", refused)])
     category = case.bed_category
     if category not in (hospital.capabilities or []) and category != "other":
         raise InvalidInput(

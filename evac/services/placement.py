@@ -103,9 +103,11 @@ def build_instance(
         if case.group_ref and sum(c.group_ref == case.group_ref for c in cases) > 1:
             # the engine keeps a group in one hospital, or places none of it
             p["group"] = case.group_ref
-        declined = sorted(offers.declined_hospitals(case, case_offers.get(case.id, [])))
-        if declined:
-            p["exclude_hospitals"] = declined
+        excluded = set(offers.declined_hospitals(case, case_offers.get(case.id, [])))
+        if case.origin_hospital is not None:
+            excluded.add(case.origin_hospital.code)  # never to the hospital it leaves
+        if excluded:
+            p["exclude_hospitals"] = sorted(excluded)
         patients.append(p)
     return {
         "origin": origin,

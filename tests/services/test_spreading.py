@@ -105,6 +105,15 @@ def test_the_sending_region_names_patients_who_become_transfers_to_the_destinati
     instance = placement.build_instance([cases.get_case(busy_west, case.reference)])
     assert "NN" not in instance["patients"][0]["exclude_regions"]
     assert "NW" in instance["patients"][0]["exclude_regions"]
+    assert "AZW" in instance["patients"][0]["exclude_hospitals"]  # the hospital it leaves
+    # An offer by hand keeps to it too: hospitals of NN only, never the hospital it leaves.
+    case = cases.get_case(busy_west, case.reference)
+    assert {c.hospital.region.code for c in offers.candidates(case)} == {"NN"}
+    for elsewhere, says in (("AZW", "leaves"), ("MST2", "under a transfer request")):
+        with pytest.raises(InvalidInput) as refused:
+            offers.make_offer(busy_west, case.reference, elsewhere)
+        assert says in refused.value.problems[0].message
+    assert offers.make_offer(busy_west, case.reference, "UMCG").hospital.code == "UMCG"
     other = user(make.user("regional", region="ZWN"))
     with pytest.raises(NotFound):
         spreading.get_quota(other, q.id)
