@@ -324,7 +324,17 @@ def label(value: StrEnum | str | bool | None) -> str:
 
 
 def language_name(code: str) -> str:
-    return str(LANGUAGE_NAMES.get(code, code))
+    """The language's name in the current locale: ours for the usual ones, else Babel's (CLDR)
+    for any other code a sender writes ("tr": Turkish, Turks, турецька: each language's own
+    capitals, as ours have them), else the code."""
+    known = LANGUAGE_NAMES.get(code)
+    if known is not None:
+        return str(known)
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    name = locale.languages.get(code.split("-")[0].lower()) if locale is not None else None
+    return name or code
 
 
 def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:

@@ -1,6 +1,6 @@
 """The case board and the case page, as each role sees them."""
 
-from tests.conftest import post_form
+from tests.conftest import csrf_token, post_form
 
 
 def test_the_board_counts_filters_and_links_cases(as_user, make):
@@ -164,3 +164,14 @@ def test_a_name_in_latin_script_is_not_spelled_twice(as_user, make):
     assert board.count("de Graaf, Johanna") == 1
     page = client.get(f"/cases/{ukrainian}").get_data(as_text=True)
     assert "Шевченко, Олена" in page and "(Shevchenko, Olena)" in page
+
+
+def test_a_language_beyond_the_usual_ones_is_named_in_the_readers_language(as_user, make):
+    ref = make.case(languages=["uk", "tr"], external_ref="TR-1")
+    client = as_user("coordinator")
+    page = client.get(f"/cases/{ref}").get_data(as_text=True)
+    assert "Ukrainian, Turkish" in page
+    client.post("/language", data={"locale": "nl", "csrf_token": csrf_token(client, "/")})
+    assert "Oekraïens, Turks" in client.get(f"/cases/{ref}").get_data(as_text=True)
+    client.post("/language", data={"locale": "uk", "csrf_token": csrf_token(client, "/")})
+    assert "українська, турецька" in client.get(f"/cases/{ref}").get_data(as_text=True)
