@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from flask_babel import get_locale, lazy_pgettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 
 
 class Role(StrEnum):
@@ -330,8 +330,6 @@ def language_name(code: str) -> str:
     known = LANGUAGE_NAMES.get(code)
     if known is not None:
         return str(known)
-    from flask_babel import get_locale
-
     locale = get_locale()
     name = locale.languages.get(code.split("-")[0].lower()) if locale is not None else None
     return name or code

@@ -201,8 +201,7 @@ def moves_from_counts(plan: SpreadingPlan, counts: dict[str, str]) -> list[engin
     units = {u["code"] for u in plan.instance["units"]}
     moves, problems = [], []
     for key, raw in counts.items():
-        source, _sep, rest = key.partition("|")
-        target, _sep, category = rest.partition("|")
+        source, target, category = _pair_of(key)
         try:
             n = int(str(raw).strip() or 0)
         except ValueError:
@@ -215,6 +214,27 @@ def moves_from_counts(plan: SpreadingPlan, counts: dict[str, str]) -> list[engin
     if problems:
         raise InvalidInput(problems)
     return moves
+
+
+def _pair_of(key: str) -> tuple[str, str, str]:
+    """A count's key, "from|to|category", as its three parts."""
+    source, _sep, rest = key.partition("|")
+    target, _sep, category = rest.partition("|")
+    return source, target, category
+
+
+def counts_concerned(problems: list[dict], counts: dict[str, str]) -> set[str]:
+    """The counts (keys as for moves_from_counts) a plan's problems are about: a region asked to
+    send more than it can is the first of the pair, one asked to receive more (or without beds)
+    the second."""
+    concerned = set()
+    for key in counts:
+        source, target, category = _pair_of(key)
+        for p in problems:
+            unit = source if p["code"] == "send_limit" else target
+            if p.get("unit") == unit and p.get("category") in (None, category):
+                concerned.add(key)
+    return concerned
 
 
 def evaluate_plan(plan: SpreadingPlan, moves: list[engine.Move]) -> engine.plan.Evaluation:

@@ -181,25 +181,11 @@ def issue(plan_id: int):
         breaks = spreading_service.evaluate_plan(record, moves).problems
         return _plan_page(record, counts,
                           [p.message for p in exc.problems] + [_describe(b) for b in breaks],
-                          _counts_concerned(breaks, counts), 422)  # fmt: skip
+                          spreading_service.counts_concerned(breaks, counts), 422)  # fmt: skip
     flash(ngettext("%(num)d transfer request went to the sending region.",
                    "%(num)d transfer requests went to the sending regions.", len(quotas)),
           "success")  # fmt: skip
     return redirect(url_for("spreading.quotas"))
-
-
-def _counts_concerned(problems: list[dict], counts: dict[str, str]) -> set[str]:
-    """The counts (from|to|category) a plan's problems are about: a region asked to send more
-    than it can is the first of the pair, one asked to receive more (or without beds) the
-    second."""
-    concerned = set()
-    for key in counts:
-        source, target, category = (key.split("|") + ["", ""])[:3]
-        for p in problems:
-            unit = source if p["code"] == "send_limit" else target
-            if p.get("unit") == unit and p.get("category") in (None, category):
-                concerned.add(key)
-    return concerned
 
 
 @bp.get("/plans/<int:plan_id>/instance.json")
